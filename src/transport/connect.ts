@@ -1,0 +1,168 @@
+// Opens one authenticated, host-key-verified ssh2 connection and turns every way that can fail into one line.
+import { readFile } from "node:fs/promises";
+import ssh2, { type ConnectConfig, type KexAlgorithm, type ServerHostKeyAlgorithm } from "ssh2";
+import { AuthError, HostKeyError, UnreachableError } from "../errors.js";
+import { formatDuration } from "./errors.js";
+import { createHostKeyCheck } from "./hostKeyCheck.js";
+import { knownHostsName, knownKeyTypes, readKnownHosts } from "./knownHosts.js";
+import type { SshTarget } from "./types.js";
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const KEEPALIVE_INTERVAL_MS = 15_000;
+const KEEPALIVE_COUNT_MAX = 3;
+
+// curve25519 first: fast, constant-time, and what OpenSSH itself prefers.
+const KEX: KexAlgorithm[] = [
+  "curve25519-sha256",
+  "curve25519-sha256@libssh.org",
+  "ecdh-sha2-nistp256",
+  "ecdh-sha2-nistp384",
+  "ecdh-sha2-nistp521",
+  "diffie-hellman-group-exchange-sha256",
+  "diffie-hellman-group16-sha512",
+  "diffie-hellman-group18-sha512",
+  "diffie-hellman-group14-sha256",
+];
+
+// Signature algorithms per known_hosts key type, most preferred first.
+const HOST_KEY_ALGORITHMS: Record<string, ServerHostKeyAlgorithm[]> = {
+  "ssh-ed25519": ["ssh-ed25519"],
+  "ecdsa-sha2-nistp256": ["ecdsa-sha2-nistp256"],
+  "ecdsa-sha2-nistp384": ["ecdsa-sha2-nistp384"],
+  "ecdsa-sha2-nistp521": ["ecdsa-sha2-nistp521"],
+  "ssh-rsa": ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
+};
+
+// Why: `host:port` with IPv6 brackets is how every message names the endpoint.
+export function endpointOf(target: Pick<SshTarget, "address" | "port">): string {
+  return target.address.includes(":") ? `[${target.address}]:${target.port}` : `${target.address}:${target.port}`;
+}
+
+// Why: offering the key types we already know first keeps a multi-key server from showing us an unknown one.
+function hostKeyAlgorithms(knownTypes: string[]): ServerHostKeyAlgorithm[] {
+  const preferred = knownTypes.flatMap((t) => HOST_KEY_ALGORITHMS[t] ?? []);
+  const all = Object.values(HOST_KEY_ALGORITHMS).flat();
+  return [...new Set([...preferred, ...all])];
+}
+
+interface Credentials {
+  privateKey?: Buffer;
+  agent?: string;
+  tried: string[];
+}
+
+// Why: both the key file and the agent are offered when present; a key we cannot use without a passphrase is
+// skipped in favour of the agent (which usually holds it) instead of failing the whole connection.
+async function loadCredentials(target: SshTarget, endpoint: string): Promise<Credentials> {
+  const tried: string[] = [];
+  const agent = target.agentSocket ?? process.env.SSH_AUTH_SOCK ?? undefined;
+  let privateKey: Buffer | undefined;
+  let keyProblem: string | undefined;
+  if (target.privateKeyPath) {
+    try {
+      const data = await readFile(target.privateKeyPath);
+      const parsed = ssh2.utils.parseKey(data);
+      if (parsed instanceof Error) keyProblem = parsed.message;
+      else privateKey = data;
+    } catch (error) {
+      keyProblem = (error as NodeJS.ErrnoException).code ?? String(error);
+    }
+    tried.push(keyProblem ? `key ${target.privateKeyPath} (unusable: ${keyProblem})` : `key ${target.privateKeyPath}`);
+  }
+  if (agent) tried.push("agent");
+  if (!privateKey && !agent) {
+    const why = keyProblem ? `private key ${target.privateKeyPath} is unusable: ${keyProblem}` : "no private key and no ssh-agent";
+    throw new AuthError(target.name, endpoint, `cannot authenticate as ${target.user}: ${why}`);
+  }
+  return { ...(privateKey ? { privateKey } : {}), ...(agent ? { agent } : {}), tried };
+}
+
+// Why: ssh2 errors carry a `level` and errno `code`; operators need a short reason, not a stack trace.
+function describeFailure(error: Error & { level?: string; code?: string | number }, timeoutMs: number): string {
+  if (error.level === "client-timeout") return `timed out after ${formatDuration(timeoutMs)}`;
+  switch (error.code) {
+    case "ECONNREFUSED":
+      return "connection refused";
+    case "EHOSTUNREACH":
+      return "no route to host";
+    case "ENETUNREACH":
+      return "network is unreachable";
+    case "ETIMEDOUT":
+      return `timed out after ${formatDuration(timeoutMs)}`;
+    case "ECONNRESET":
+      return "connection reset by peer during the SSH handshake";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "cannot resolve the address";
+  }
+  if (error.level === "handshake" || error.level === "protocol") return `SSH handshake failed: ${error.message}`;
+  return error.message.split("\n")[0] ?? "connection failed";
+}
+
+// Why: the single place a connection is born, so every caller gets the same policy, algorithms and errors.
+export async function openClient(target: SshTarget): Promise<ssh2.Client> {
+  const endpoint = endpointOf(target);
+  const timeoutMs = target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const credentials = await loadCredentials(target, endpoint);
+  const entries = await readKnownHosts(target.knownHostsFiles);
+  const hostKeys = createHostKeyCheck({
+    address: target.address,
+    port: target.port,
+    policy: target.hostKeyPolicy,
+    knownHostsFiles: target.knownHostsFiles,
+    entries,
+  });
+
+  const config: ConnectConfig = {
+    host: target.address,
+    port: target.port,
+    username: target.user,
+    readyTimeout: timeoutMs,
+    keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+    keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+    algorithms: {
+      kex: KEX,
+      serverHostKey: hostKeyAlgorithms(knownKeyTypes(entries, knownHostsName(target.address, target.port))),
+    },
+    hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => hostKeys.verify(key, verify),
+    ...(credentials.privateKey ? { privateKey: credentials.privateKey } : {}),
+    ...(credentials.agent ? { agent: credentials.agent } : {}),
+  };
+
+  const client = new ssh2.Client();
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    // Why: ssh2 may emit several errors for one failure; the first one decides, the rest are noise.
+    const fail = (error: Error & { level?: string; code?: string | number }) => {
+      if (settled) return;
+      settled = true;
+      client.destroy();
+      const refusal = hostKeys.refusal();
+      if (refusal !== undefined) return reject(new HostKeyError(target.name, endpoint, refusal));
+      if (error.level === "client-authentication") {
+        return reject(
+          new AuthError(
+            target.name,
+            endpoint,
+            `authentication failed for user ${target.user} (tried: ${credentials.tried.join(", ")})`,
+          ),
+        );
+      }
+      reject(new UnreachableError(target.name, endpoint, describeFailure(error, timeoutMs)));
+    };
+    client.once("ready", () => {
+      if (settled) return;
+      settled = true;
+      client.removeListener("close", onEarlyClose);
+      resolve(client);
+    });
+    client.on("error", fail);
+    const onEarlyClose = () => fail(new Error("connection closed during the SSH handshake"));
+    client.once("close", onEarlyClose);
+    try {
+      client.connect(config);
+    } catch (error) {
+      fail(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
+}

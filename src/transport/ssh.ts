@@ -1,0 +1,189 @@
+// The SSH Transport: one connection per host, shared by every task, with a bounded number of sessions.
+import { constants as osConstants } from "node:os";
+import type { Duplex } from "node:stream";
+import pLimit, { type LimitFunction } from "p-limit";
+import type ssh2 from "ssh2";
+import { RemoteCommandError, UnreachableError } from "../errors.js";
+import { redactor } from "../secrets/redactor.js";
+import { openClient, endpointOf } from "./connect.js";
+import { CommandTimeoutError, SecretInArgvError, TunnelError } from "./errors.js";
+import { atomicWriteScript, wrapCommand, wrapScript, type PrivilegeOptions } from "./remoteCommand.js";
+import type { ExecOptions, ExecResult, SshTarget, Transport, WriteFileOptions } from "./types.js";
+
+// OpenSSH's MaxSessions default: more concurrent sessions than this get "Channel open failure".
+export const DEFAULT_MAX_CHANNELS = 10;
+// After a timeout we ask the server to kill and close; if it does not answer, stop waiting after this.
+const CLOSE_GRACE_MS = 2_000;
+
+type ChannelLike = ssh2.ClientChannel & { outgoing?: { id: number }; _client?: { _protocol?: ProtocolLike } };
+type ProtocolLike = { signal(id: number, signal: string): void };
+
+export class SshTransport implements Transport {
+  readonly host: string;
+  private readonly endpoint: string;
+  private readonly privilege: PrivilegeOptions;
+  private readonly limit: LimitFunction;
+  // Set once the connection is gone; every later call fails fast with it.
+  private lost: string | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly client: ssh2.Client,
+    target: SshTarget,
+  ) {
+    this.host = target.name;
+    this.endpoint = endpointOf(target);
+    this.privilege = { user: target.user, become: target.become };
+    this.limit = pLimit(Math.max(1, target.maxChannels ?? DEFAULT_MAX_CHANNELS));
+    // Why: without an error listener a keepalive timeout after connect would crash the whole process.
+    client.on("error", (error: Error) => {
+      this.lost ??= error.message === "Keepalive timeout" ? "no answer to SSH keepalives" : error.message;
+    });
+    client.on("close", () => {
+      this.lost ??= this.closing ? "connection closed" : "connection closed by the remote side";
+    });
+  }
+
+  // Why: connecting is async and can fail with a typed error, which a constructor cannot express.
+  static async connect(target: SshTarget): Promise<SshTransport> {
+    return new SshTransport(await openClient(target), target);
+  }
+
+  // Why: callers write plain shell; privilege wrapping and the secret check happen in one place.
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.run(wrapCommand(command, this.privilege), options);
+  }
+
+  // Why: one exec carries the whole atomic write so it works the same through sudo, content never in argv.
+  async writeFile(path: string, content: string | Buffer, options: WriteFileOptions): Promise<void> {
+    const result = await this.run(wrapScript(atomicWriteScript(path, options), this.privilege), { stdin: content });
+    if (result.code !== 0) {
+      throw new RemoteCommandError(this.host, `writing ${path}`, result.code, result.stderr);
+    }
+  }
+
+  // Why: tunnels (direct-tcpip) do not count against MaxSessions, so they bypass the session limit.
+  async forward(host: string, port: number): Promise<Duplex> {
+    this.assertAlive("opening a tunnel");
+    const destination = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut("127.0.0.1", 0, host, port, (error, channel) => {
+        if (error) {
+          if (this.lost) return reject(this.lostError("opening a tunnel"));
+          return reject(new TunnelError(this.host, destination, error.message.replace(/^\(SSH\) Channel open failure: /, "")));
+        }
+        resolve(channel);
+      });
+    });
+  }
+
+  // Why: ends the shared connection once; a second call (or a call after the peer left) is a no-op.
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      if (this.lost) return resolve();
+      const timer = setTimeout(() => {
+        this.client.destroy();
+        resolve();
+      }, CLOSE_GRACE_MS);
+      this.client.once("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.client.end();
+    });
+    return this.closing;
+  }
+
+  // Why: every command, whatever built it, passes the argv secret check and the channel limit here.
+  private async run(wire: string, options: ExecOptions): Promise<ExecResult> {
+    if (redactor.contains(wire)) throw new SecretInArgvError(this.host);
+    this.assertAlive("running a command");
+    return this.limit(() => this.runChannel(wire, options));
+  }
+
+  // Why: the promise settles only when the channel is really closed, so the limit slot is freed for real.
+  private runChannel(wire: string, options: ExecOptions): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      if (this.lost) return reject(this.lostError("running a command"));
+      this.client.exec(wire, (error, channel) => {
+        if (error) {
+          if (this.lost) return reject(this.lostError("running a command"));
+          return reject(new UnreachableError(this.host, this.endpoint, `cannot open an SSH session: ${error.message}`));
+        }
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        let code: number | undefined;
+        let timedOut = false;
+        let settled = false;
+        let killTimer: NodeJS.Timeout | undefined;
+        let graceTimer: NodeJS.Timeout | undefined;
+        const settle = (fn: () => void) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(killTimer);
+          clearTimeout(graceTimer);
+          fn();
+        };
+
+        channel.on("data", (chunk: Buffer) => stdout.push(chunk));
+        channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+        channel.on("exit", (exitCode: number | null, signal?: string) => {
+          code = exitCode ?? signalExitCode(signal);
+        });
+        channel.on("close", () => {
+          settle(() => {
+            if (timedOut) return reject(new CommandTimeoutError(this.host, options.timeoutMs ?? 0));
+            if (code !== undefined) {
+              return resolve({
+                code,
+                stdout: Buffer.concat(stdout).toString("utf8"),
+                stderr: Buffer.concat(stderr).toString("utf8"),
+              });
+            }
+            if (this.lost) return reject(this.lostError("running a command"));
+            reject(new UnreachableError(this.host, this.endpoint, "the SSH session ended without an exit status"));
+          });
+        });
+
+        if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
+          killTimer = setTimeout(() => {
+            timedOut = true;
+            killRemote(channel as ChannelLike);
+            channel.close();
+            graceTimer = setTimeout(() => settle(() => reject(new CommandTimeoutError(this.host, options.timeoutMs!))), CLOSE_GRACE_MS);
+          }, options.timeoutMs);
+        }
+        // EOF right after the input, so commands reading stdin finish instead of waiting forever.
+        if (options.stdin !== undefined) channel.end(options.stdin);
+        else channel.end();
+      });
+    });
+  }
+
+  // Why: once the connection is gone, failing at once beats queueing work that can never run.
+  private assertAlive(what: string): void {
+    if (this.lost) throw this.lostError(what);
+  }
+
+  private lostError(what: string): UnreachableError {
+    return new UnreachableError(this.host, this.endpoint, `connection lost while ${what} (${this.lost ?? "closed"})`);
+  }
+}
+
+// Why: shells report death by signal as 128+N; tasks compare codes, not signal names.
+function signalExitCode(signal: string | undefined): number {
+  const number = signal ? osConstants.signals[signal as keyof typeof osConstants.signals] : undefined;
+  return number !== undefined ? 128 + number : 255;
+}
+
+// Why: closing the channel alone leaves the remote process running (sshd keeps non-tty sessions alive), so we
+// ask sshd to killpg it; ssh2's public signal() refuses after our stdin EOF, hence the protocol call.
+function killRemote(channel: ChannelLike): void {
+  try {
+    const id = channel.outgoing?.id;
+    const protocol = channel._client?._protocol;
+    if (id !== undefined && protocol) protocol.signal(id, "KILL");
+  } catch {
+    // Best effort: the channel close below still frees our side.
+  }
+}
