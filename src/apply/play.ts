@@ -1,0 +1,239 @@
+import pLimit from "p-limit";
+import { DeployError, UnreachableError } from "../errors.js";
+import { FactStore, type FactSpec } from "../facts/batch.js";
+import { pendingHandlersFact, savePendingHandlers } from "../handlers/pending.js";
+import type { InventoryHost } from "../inventory/load.js";
+import type { Playbook, Task, TaskContext } from "../plan/types.js";
+import { redactor } from "../secrets/redactor.js";
+import type { HostSummary, PlayReport, TaskResult } from "../report/types.js";
+import type { Transport } from "../transport/types.js";
+import { selectTasks, type Selection } from "./select.js";
+
+export interface PlayEvents {
+  hostStart?(host: string): void;
+  taskStart?(host: string, task: string): void;
+  taskEnd?(result: TaskResult): void;
+  hostEnd?(host: string, summary: HostSummary): void;
+  log?(host: string, message: string): void;
+}
+
+export interface PlayOptions {
+  playbook: Playbook;
+  hosts: InventoryHost[];
+  connect: (host: InventoryHost) => Promise<Transport>;
+  check?: boolean;
+  selection?: Selection;
+  concurrency?: number;
+  events?: PlayEvents;
+  // Aborting finishes the task in flight, keeps pending handlers, and stops every host's play.
+  signal?: AbortSignal;
+}
+
+// Runs a playbook on every host (in parallel, bounded), each host independent: one failing stops only itself.
+export async function runPlay(options: PlayOptions): Promise<PlayReport> {
+  const started = Date.now();
+  const limit = pLimit(Math.max(1, options.concurrency ?? 10));
+  const report: PlayReport = {
+    version: 1,
+    playbook: options.playbook.name,
+    check: options.check ?? false,
+    durationMs: 0,
+    hosts: {},
+    tasks: [],
+  };
+  await Promise.all(options.hosts.map((host) => limit(() => runHost(options, host, report))));
+  // Hosts finish in any order; the report lists tasks host by host, in play order.
+  const order = new Map(options.hosts.map((h, i) => [h.name, i]));
+  report.tasks.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
+  report.durationMs = Date.now() - started;
+  return redactor.redactValue(report);
+}
+
+// One host's play: connect, one batched fact probe, preflight, tasks in order, then handlers.
+async function runHost(options: PlayOptions, host: InventoryHost, report: PlayReport): Promise<void> {
+  const { playbook, events } = options;
+  const summary: HostSummary = { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: false };
+  report.hosts[host.name] = summary;
+  events?.hostStart?.(host.name);
+  const record = (result: TaskResult) => {
+    const clean = redactor.redactValue(result);
+    report.tasks.push(clean);
+    summary[clean.status]++;
+    events?.taskEnd?.(clean);
+  };
+
+  if (options.signal?.aborted) {
+    summary.error = "interrupted before start";
+    events?.hostEnd?.(host.name, summary);
+    return;
+  }
+  let t: Transport;
+  try {
+    t = await options.connect(host);
+  } catch (error) {
+    summary.unreachable = error instanceof UnreachableError || !(error instanceof DeployError);
+    summary.error = redactor.redact(messageOf(error));
+    events?.hostEnd?.(host.name, summary);
+    return;
+  }
+
+  const ctx: TaskContext = {
+    host,
+    vars: host.vars,
+    t,
+    facts: new FactStore(t),
+    check: options.check ?? false,
+    shared: new Map(),
+    log: (message) => events?.log?.(host.name, redactor.redact(message)),
+  };
+  const tasks = selectTasks(playbook.tasks, options.selection ?? {});
+  try {
+    await runTasks(options, ctx, tasks, record, summary);
+  } catch (error) {
+    summary.unreachable ||= error instanceof UnreachableError;
+    summary.error ??= redactor.redact(messageOf(error));
+  } finally {
+    await playbook.cleanup?.(ctx).catch(() => undefined);
+    await t.close().catch(() => undefined);
+    events?.hostEnd?.(host.name, summary);
+  }
+}
+
+async function runTasks(
+  options: PlayOptions,
+  ctx: TaskContext,
+  tasks: Task[],
+  record: (r: TaskResult) => void,
+  summary: HostSummary,
+): Promise<void> {
+  const { playbook, events } = options;
+  const specs: FactSpec<unknown>[] = [pendingHandlersFact, ...tasks.flatMap((task) => task.facts?.(ctx.vars) ?? [])];
+  await ctx.facts.gather(specs);
+  const pending = new Set(await ctx.facts.get(pendingHandlersFact));
+  const persisted = new Set(pending);
+
+  for (const check of playbook.preflight ?? []) {
+    const begin = Date.now();
+    events?.taskStart?.(ctx.host.name, `preflight: ${check.name}`);
+    try {
+      await check.run(ctx);
+    } catch (error) {
+      if (error instanceof UnreachableError) throw error;
+      record(failed(ctx, `preflight: ${check.name}`, ["preflight"], begin, error));
+      summary.error = `preflight failed: ${redactor.redact(messageOf(error))}`;
+      return;
+    }
+  }
+
+  // Set once a check-mode change was not made: later checks may then fail only because of it.
+  let wouldHaveChanged = false;
+  for (const task of tasks) {
+    if (options.signal?.aborted) {
+      summary.error = "interrupted; pending handlers are kept for the next run";
+      return;
+    }
+    const begin = Date.now();
+    events?.taskStart?.(ctx.host.name, task.name);
+    if (task.when && !task.when(ctx)) {
+      record({ host: ctx.host.name, name: task.name, tags: task.tags, status: "skipped", durationMs: 0 });
+      continue;
+    }
+    try {
+      const plan = await task.check(ctx);
+      if (!plan.change) {
+        record(result(ctx, task, "ok", begin));
+        continue;
+      }
+      if (!ctx.check) {
+        await plan.apply();
+        for (const spec of task.facts?.(ctx.vars) ?? []) ctx.facts.invalidate(spec.key);
+        for (const h of task.notify ?? []) pending.add(h);
+        if ([...pending].some((h) => !persisted.has(h))) {
+          await savePendingHandlers(ctx.t, pending);
+          pending.forEach((h) => persisted.add(h));
+        }
+      } else {
+        wouldHaveChanged = true;
+        for (const h of task.notify ?? []) pending.add(h);
+      }
+      record({ ...result(ctx, task, "changed", begin), summary: plan.summary, ...(plan.diff ? { diff: plan.diff } : {}) });
+    } catch (error) {
+      if (error instanceof UnreachableError) {
+        record(failed(ctx, task.name, task.tags, begin, error));
+        throw error;
+      }
+      if (ctx.check && wouldHaveChanged) {
+        // The state this check needs would have been created by an earlier change that check mode skipped.
+        record({
+          ...result(ctx, task, "changed", begin),
+          summary: `would change (cannot be checked before earlier changes are made: ${messageOf(error)})`,
+        });
+        continue;
+      }
+      record(failed(ctx, task.name, task.tags, begin, error));
+      summary.error = `${task.name}: ${redactor.redact(messageOf(error))}`;
+      return;
+    }
+  }
+  await runHandlers(options, ctx, pending, record, summary);
+}
+
+// Handlers run once each, in the playbook's order; each is forgotten on the host only after it succeeded.
+async function runHandlers(
+  options: PlayOptions,
+  ctx: TaskContext,
+  pending: Set<string>,
+  record: (r: TaskResult) => void,
+  summary: HostSummary,
+): Promise<void> {
+  const handlers = options.playbook.handlers ?? [];
+  for (const name of pending) {
+    if (!handlers.some((h) => h.name === name)) {
+      // A handler persisted by another playbook stays for that playbook's next run.
+      pending.delete(name);
+    }
+  }
+  const left = new Set(pending);
+  for (const handler of handlers) {
+    if (!pending.has(handler.name)) continue;
+    const begin = Date.now();
+    const name = `handler: ${handler.name}`;
+    options.events?.taskStart?.(ctx.host.name, name);
+    if (ctx.check) {
+      record({ host: ctx.host.name, name, tags: ["handler"], status: "changed", durationMs: 0, summary: `would run ${handler.name}` });
+      continue;
+    }
+    try {
+      await handler.run(ctx);
+      left.delete(handler.name);
+      await savePendingHandlers(ctx.t, await keepForeign(ctx, left, handlers.map((h) => h.name)));
+      record({ host: ctx.host.name, name, tags: ["handler"], status: "changed", durationMs: Date.now() - begin, summary: `ran ${handler.name}` });
+    } catch (error) {
+      if (error instanceof UnreachableError) throw error;
+      record(failed(ctx, name, ["handler"], begin, error));
+      summary.error = `${name}: ${redactor.redact(messageOf(error))}`;
+      return;
+    }
+  }
+}
+
+// Handlers of other playbooks found in the state file are written back untouched.
+async function keepForeign(ctx: TaskContext, mine: Set<string>, ownNames: string[]): Promise<string[]> {
+  const onHost = await ctx.facts.get(pendingHandlersFact);
+  return [...mine, ...onHost.filter((h) => !ownNames.includes(h))];
+}
+
+function result(ctx: TaskContext, task: Task, status: TaskResult["status"], begin: number): TaskResult {
+  return { host: ctx.host.name, name: task.name, tags: task.tags, status, durationMs: Date.now() - begin };
+}
+
+function failed(ctx: TaskContext, name: string, tags: string[], begin: number, error: unknown): TaskResult {
+  return { host: ctx.host.name, name, tags, status: "failed", durationMs: Date.now() - begin, error: redactor.redact(messageOf(error)) };
+}
+
+// Error text for reports: our own errors carry their message; anything else keeps its class for debugging.
+export function messageOf(error: unknown): string {
+  if (error instanceof DeployError) return error.message;
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

@@ -1,0 +1,24 @@
+import type { FactSpec } from "../facts/batch.js";
+import type { Transport } from "../transport/types.js";
+
+// Notified handlers are written to the host as soon as they are notified, so a failure (or a cut
+// connection) later in the play cannot lose a needed restart: the next run finds and runs it.
+export const STATE_DIR = "/var/lib/glance-deploy";
+export const PENDING_FILE = `${STATE_DIR}/pending-handlers`;
+
+export const pendingHandlersFact: FactSpec<string[]> = {
+  key: "state:pending-handlers",
+  command: `cat ${PENDING_FILE}`,
+  parse: (stdout, code) => (code === 0 ? stdout.split("\n").map((l) => l.trim()).filter(Boolean) : []),
+};
+
+// Rewrites the whole set (root-only file) or removes the file when nothing is pending.
+export async function savePendingHandlers(t: Transport, names: Iterable<string>): Promise<void> {
+  const list = [...new Set(names)].sort();
+  if (list.length === 0) {
+    await t.exec(`rm -f ${PENDING_FILE}`);
+    return;
+  }
+  await t.exec(`install -d -m 0700 ${STATE_DIR}`);
+  await t.writeFile(PENDING_FILE, list.join("\n") + "\n", { mode: 0o600 });
+}

@@ -1,0 +1,87 @@
+import { PassThrough, type Duplex } from "node:stream";
+import { createHash } from "node:crypto";
+import type { ExecOptions, ExecResult, Transport, WriteFileOptions } from "../../src/transport/types.js";
+
+// A scripted transport for unit tests: a few files in memory plus command rules. Facts in, commands out.
+export interface HostFile {
+  content: string;
+  mode: number;
+  owner: string;
+  group: string;
+}
+
+export type Rule = [RegExp, (match: RegExpMatchArray, stdin: string, host: ScriptedHost) => Partial<ExecResult> | string];
+
+export class ScriptedHost implements Transport {
+  readonly calls: { command: string; stdin: string }[] = [];
+  readonly writes: { path: string; content: string; options: WriteFileOptions }[] = [];
+  readonly files = new Map<string, HostFile>();
+  closed = false;
+
+  constructor(
+    readonly host: string,
+    private readonly rules: Rule[] = [],
+  ) {}
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const stdin = options.stdin?.toString() ?? "";
+    this.calls.push({ command, stdin });
+    // The fact batch wraps each probe in markers; answer each probe as if it ran alone.
+    const parts = [...command.matchAll(/printf '\\n(@@\w+:\d+):begin\\n'; \( ([\s\S]*?)\n\) <\/dev\/null 2>\/dev\/null; printf '\\n@@\w+:\d+:end:%d\\n' \$\?/g)];
+    if (parts.length) {
+      const out = parts.map((p) => {
+        const r = this.run(p[2]!, "");
+        return `\n${p[1]}:begin\n${r.stdout}\n${p[1]}:end:${r.code}\n`;
+      });
+      return { code: 0, stdout: out.join(""), stderr: "" };
+    }
+    return this.run(command, stdin);
+  }
+
+  // Answers one command from the built-in file rules or the test's own rules; unknown commands fail loudly.
+  private run(command: string, stdin: string): ExecResult {
+    for (const [pattern, respond] of [...this.rules, ...fileRules]) {
+      const m = command.match(pattern);
+      if (!m) continue;
+      const r = respond(m, stdin, this);
+      return typeof r === "string" ? { code: 0, stdout: r, stderr: "" } : { code: 0, stdout: "", stderr: "", ...r };
+    }
+    return { code: 127, stdout: "", stderr: `scripted host: no rule for: ${command}` };
+  }
+
+  async writeFile(path: string, content: string | Buffer, options: WriteFileOptions): Promise<void> {
+    const text = content.toString();
+    this.writes.push({ path, content: text, options });
+    this.files.set(path, { content: text, mode: options.mode, owner: options.owner ?? "root", group: options.group ?? "root" });
+  }
+
+  async forward(): Promise<Duplex> {
+    return new PassThrough();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  commands(): string[] {
+    return this.calls.map((c) => c.command);
+  }
+}
+
+const unquote = (s: string) => s.replace(/^'(.*)'$/, "$1");
+
+// The probes and helpers the engine itself uses on files.
+const fileRules: Rule[] = [
+  [/^stat -c '%a %U %G' (\S+) && sha256sum \S+$/, (m, _s, h) => {
+    const f = h.files.get(unquote(m[1]!));
+    if (!f) return { code: 1 };
+    const sha = createHash("sha256").update(f.content).digest("hex");
+    return `${f.mode.toString(8)} ${f.owner} ${f.group}\n${sha}  ${unquote(m[1]!)}\n`;
+  }],
+  [/^cat (\S+)$/, (m, _s, h) => {
+    const f = h.files.get(unquote(m[1]!));
+    return f ? f.content : { code: 1, stderr: "No such file or directory" };
+  }],
+  [/^rm -f (\S+)$/, (m, _s, h) => (h.files.delete(unquote(m[1]!)), "")],
+  [/^install -d -m 0700 \S+$/, () => ""],
+];
