@@ -23,6 +23,18 @@ export function wrapScript(script: string, privilege: PrivilegeOptions): string 
   return needsSudo(privilege) ? `sudo -n -- sh -c ${quote(script)}` : `sh -c ${quote(script)}`;
 }
 
+// Why: sshd ignores "signal" requests for root sessions and leaves a command running when its channel closes,
+// so a deadline must be enforced on the host: coreutils timeout kills the command's whole process group.
+// Hosts without timeout still run the command; the client-side timer then only stops waiting for it.
+export function withRemoteDeadline(command: string, timeoutMs: number): string {
+  const seconds = (Math.max(timeoutMs, 1) / 1000).toFixed(3);
+  const inner = quote(command);
+  return (
+    `if command -v timeout >/dev/null 2>&1; then exec timeout -k 2 ${seconds} sh -c ${inner}; ` +
+    `else exec sh -c ${inner}; fi`
+  );
+}
+
 // Why: a reader of the file must see either the old content or the complete new one with its final mode and
 // owner, never a partial or world-readable file; so the temp file is private (umask 077 + mktemp) in the same
 // directory (rename stays atomic on one filesystem) and only renamed once content, owner and mode are final.

@@ -7,7 +7,13 @@ import { RemoteCommandError, UnreachableError } from "../errors.js";
 import { redactor } from "../secrets/redactor.js";
 import { openClient, endpointOf } from "./connect.js";
 import { CommandTimeoutError, SecretInArgvError, TunnelError } from "./errors.js";
-import { atomicWriteScript, wrapCommand, wrapScript, type PrivilegeOptions } from "./remoteCommand.js";
+import {
+  atomicWriteScript,
+  withRemoteDeadline,
+  wrapCommand,
+  wrapScript,
+  type PrivilegeOptions,
+} from "./remoteCommand.js";
 import type { ExecOptions, ExecResult, SshTarget, Transport, WriteFileOptions } from "./types.js";
 
 // OpenSSH's MaxSessions default: more concurrent sessions than this get "Channel open failure".
@@ -15,8 +21,8 @@ export const DEFAULT_MAX_CHANNELS = 10;
 // After a timeout we ask the server to kill and close; if it does not answer, stop waiting after this.
 const CLOSE_GRACE_MS = 2_000;
 
-type ChannelLike = ssh2.ClientChannel & { outgoing?: { id: number }; _client?: { _protocol?: ProtocolLike } };
-type ProtocolLike = { signal(id: number, signal: string): void };
+// With none of our sessions open, a refused session open is retried this often before giving up.
+const IDLE_OPEN_RETRIES = 6;
 
 export class SshTransport implements Transport {
   readonly host: string;
@@ -26,6 +32,9 @@ export class SshTransport implements Transport {
   // Set once the connection is gone; every later call fails fast with it.
   private lost: string | undefined;
   private closing: Promise<void> | undefined;
+  // Sessions currently open on the server, and callers waiting for one of them to close.
+  private openSessions = 0;
+  private sessionClosedWaiters: (() => void)[] = [];
 
   private constructor(
     private readonly client: ssh2.Client,
@@ -51,7 +60,8 @@ export class SshTransport implements Transport {
 
   // Why: callers write plain shell; privilege wrapping and the secret check happen in one place.
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    return this.run(wrapCommand(command, this.privilege), options);
+    const deadline = options.timeoutMs !== undefined && options.timeoutMs > 0;
+    return this.run(wrapCommand(deadline ? withRemoteDeadline(command, options.timeoutMs!) : command, this.privilege), options);
   }
 
   // Why: one exec carries the whole atomic write so it works the same through sudo, content never in argv.
@@ -102,62 +112,92 @@ export class SshTransport implements Transport {
   }
 
   // Why: the promise settles only when the channel is really closed, so the limit slot is freed for real.
-  private runChannel(wire: string, options: ExecOptions): Promise<ExecResult> {
+  private async runChannel(wire: string, options: ExecOptions): Promise<ExecResult> {
+    const channel = await this.openSession(wire);
+    this.openSessions++;
     return new Promise((resolve, reject) => {
-      if (this.lost) return reject(this.lostError("running a command"));
-      this.client.exec(wire, (error, channel) => {
-        if (error) {
-          if (this.lost) return reject(this.lostError("running a command"));
-          return reject(new UnreachableError(this.host, this.endpoint, `cannot open an SSH session: ${error.message}`));
-        }
-        const stdout: Buffer[] = [];
-        const stderr: Buffer[] = [];
-        let code: number | undefined;
-        let timedOut = false;
-        let settled = false;
-        let killTimer: NodeJS.Timeout | undefined;
-        let graceTimer: NodeJS.Timeout | undefined;
-        const settle = (fn: () => void) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(killTimer);
-          clearTimeout(graceTimer);
-          fn();
-        };
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let code: number | undefined;
+      let timedOut = false;
+      let settled = false;
+      let killTimer: NodeJS.Timeout | undefined;
+      let graceTimer: NodeJS.Timeout | undefined;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(killTimer);
+        clearTimeout(graceTimer);
+        fn();
+      };
 
-        channel.on("data", (chunk: Buffer) => stdout.push(chunk));
-        channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-        channel.on("exit", (exitCode: number | null, signal?: string) => {
-          code = exitCode ?? signalExitCode(signal);
-        });
-        channel.on("close", () => {
-          settle(() => {
-            if (timedOut) return reject(new CommandTimeoutError(this.host, options.timeoutMs ?? 0));
-            if (code !== undefined) {
-              return resolve({
-                code,
-                stdout: Buffer.concat(stdout).toString("utf8"),
-                stderr: Buffer.concat(stderr).toString("utf8"),
-              });
-            }
-            if (this.lost) return reject(this.lostError("running a command"));
-            reject(new UnreachableError(this.host, this.endpoint, "the SSH session ended without an exit status"));
-          });
-        });
-
-        if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
-          killTimer = setTimeout(() => {
-            timedOut = true;
-            killRemote(channel as ChannelLike);
-            channel.close();
-            graceTimer = setTimeout(() => settle(() => reject(new CommandTimeoutError(this.host, options.timeoutMs!))), CLOSE_GRACE_MS);
-          }, options.timeoutMs);
-        }
-        // EOF right after the input, so commands reading stdin finish instead of waiting forever.
-        if (options.stdin !== undefined) channel.end(options.stdin);
-        else channel.end();
+      channel.on("data", (chunk: Buffer) => stdout.push(chunk));
+      channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+      channel.on("exit", (exitCode: number | null, signal?: string) => {
+        code = exitCode ?? signalExitCode(signal);
       });
+      channel.on("close", () => {
+        this.sessionClosed();
+        settle(() => {
+          if (timedOut) return reject(new CommandTimeoutError(this.host, options.timeoutMs ?? 0));
+          if (code !== undefined) {
+            return resolve({
+              code,
+              stdout: Buffer.concat(stdout).toString("utf8"),
+              stderr: Buffer.concat(stderr).toString("utf8"),
+            });
+          }
+          if (this.lost) return reject(this.lostError("running a command"));
+          reject(new UnreachableError(this.host, this.endpoint, "the SSH session ended without an exit status"));
+        });
+      });
+
+      if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
+        const timeoutMs = options.timeoutMs;
+        killTimer = setTimeout(() => {
+          timedOut = true;
+          channel.close();
+          // The remote deadline (withRemoteDeadline) kills the process; we only stop waiting for the close.
+          graceTimer = setTimeout(() => settle(() => reject(new CommandTimeoutError(this.host, timeoutMs))), CLOSE_GRACE_MS);
+        }, timeoutMs);
+      }
+      // EOF right after the input, so commands reading stdin finish instead of waiting forever.
+      if (options.stdin !== undefined) channel.end(options.stdin);
+      else channel.end();
     });
+  }
+
+  // Why: sshd frees a session slot a moment after it confirms the close, and its MaxSessions may be lower than
+  // maxChannels; so a refused open waits for one of our sessions to close (or a short backoff) and tries again.
+  private async openSession(wire: string): Promise<ssh2.ClientChannel> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.lost) throw this.lostError("running a command");
+      try {
+        return await new Promise<ssh2.ClientChannel>((resolve, reject) =>
+          this.client.exec(wire, (error, channel) => (error ? reject(error) : resolve(channel))),
+        );
+      } catch (error) {
+        if (this.lost) throw this.lostError("running a command");
+        if (this.openSessions === 0 && attempt >= IDLE_OPEN_RETRIES) {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new UnreachableError(this.host, this.endpoint, `cannot open an SSH session: ${reason}`);
+        }
+        const backoff = Math.min(1_000, 25 * 2 ** attempt);
+        await Promise.race([this.nextSessionClose(), new Promise((r) => setTimeout(r, backoff))]);
+      }
+    }
+  }
+
+  // Why: wakes openSession() retries as soon as a slot may have come free.
+  private sessionClosed(): void {
+    this.openSessions--;
+    const waiters = this.sessionClosedWaiters;
+    this.sessionClosedWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private nextSessionClose(): Promise<void> {
+    return new Promise((resolve) => this.sessionClosedWaiters.push(resolve));
   }
 
   // Why: once the connection is gone, failing at once beats queueing work that can never run.
@@ -174,16 +214,4 @@ export class SshTransport implements Transport {
 function signalExitCode(signal: string | undefined): number {
   const number = signal ? osConstants.signals[signal as keyof typeof osConstants.signals] : undefined;
   return number !== undefined ? 128 + number : 255;
-}
-
-// Why: closing the channel alone leaves the remote process running (sshd keeps non-tty sessions alive), so we
-// ask sshd to killpg it; ssh2's public signal() refuses after our stdin EOF, hence the protocol call.
-function killRemote(channel: ChannelLike): void {
-  try {
-    const id = channel.outgoing?.id;
-    const protocol = channel._client?._protocol;
-    if (id !== undefined && protocol) protocol.signal(id, "KILL");
-  } catch {
-    // Best effort: the channel close below still frees our side.
-  }
 }

@@ -29,6 +29,8 @@ export interface TestSshd {
   restart(options?: { newHostKeys?: boolean }): Promise<void>;
   // Stops the listener; safe to call twice.
   stop(): Promise<void>;
+  // Tail of sshd's log (stderr), for diagnosing a failing test.
+  log(): string;
 }
 
 const SSHD = "/usr/sbin/sshd";
@@ -125,7 +127,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
       "AllowTcpForwarding yes",
       "MaxSessions 10",
       "MaxStartups 100",
-      "LogLevel INFO",
+      `LogLevel ${process.env.GLANCE_SSHD_LOGLEVEL ?? "INFO"}`,
     ].join("\n");
     const configPath = join(dir, "sshd_config");
     await writeFile(configPath, config + "\n", { mode: 0o600 });
@@ -133,7 +135,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     const proc = spawn(SSHD, ["-D", "-e", "-f", configPath], { stdio: ["ignore", "ignore", "pipe"] });
     proc.stderr?.on("data", (chunk: Buffer) => {
       // Keep only the tail: it is for diagnostics when sshd refuses to start.
-      stderrText = (stderrText + chunk.toString()).slice(-8_000);
+      stderrText = (stderrText + chunk.toString()).slice(-200_000);
     });
     child = proc;
     await waitForPort(port, proc, () => stderrText);
@@ -172,6 +174,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
       if (restartOptions.newHostKeys) await makeHostKeys();
       await launch();
     },
+    log: () => stderrText,
     async stop() {
       await stopChild(child);
       await rm(dir, { recursive: true, force: true });
