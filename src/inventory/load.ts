@@ -189,6 +189,11 @@ function issueToError(source: YamlSource, base: KeyPath, issue: z.core.$ZodIssue
     const known = base.at(-1) === "vars" || base.at(-2) === "hosts" ? "not a known variable (see README: Inventory variables)" : "unknown key";
     return source.error(path, known, key);
   }
+  if (issue.code === "invalid_key") {
+    // A bad key (host, group, section name): point at the key and say what a key must look like.
+    const inner = issue.issues[0]?.message ?? "invalid name";
+    return source.error(path.slice(0, -1), inner, String(path.at(-1)));
+  }
   return source.error(path, describeIssue(issue));
 }
 
@@ -196,14 +201,17 @@ function issueToError(source: YamlSource, base: KeyPath, issue: z.core.$ZodIssue
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
-      return `expected ${issue.expected}`;
+      return `expected ${{ record: "a mapping", object: "a mapping", array: "a list" }[issue.expected as string] ?? issue.expected}`;
     case "too_small":
     case "too_big":
       return issue.message.replace(/^Too (small|big): /, "").replace(/^expected /, "expected ");
     case "invalid_value":
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    case "invalid_union":
-      return "expected " + (issue.message.includes("boolean") ? "a boolean" : "a valid value");
+    case "invalid_union": {
+      // The first alternative names the intended type (e.g. boolean before its string spellings).
+      const first = issue.errors[0]?.[0];
+      return first?.code === "invalid_type" ? `expected ${first.expected}` : "expected a valid value";
+    }
     default:
       return issue.message.startsWith("Invalid") ? issue.message.replace(/: received .*/, "") : issue.message;
   }

@@ -61,5 +61,7 @@ export class YamlSource {
 
 // Dotted key path as operators write it (all.children.controller.hosts.lab1.ansible_port).
 export function formatPath(path: KeyPath): string {
-  return path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replaceAll(".[", "[");
+  // Keys with blanks or control characters are shown JSON-quoted so the message stays one line.
+  const segment = (p: string | number) => (typeof p === "number" ? `[${p}]` : /^[\w.:-]+$/.test(p) ? p : JSON.stringify(p));
+  return path.map(segment).join(".").replaceAll(".[", "[");
 }
