@@ -84,13 +84,11 @@ export const varSpecs = {
 } satisfies Record<string, VarSpec>;
 
 export type VarName = keyof typeof varSpecs;
-export type HostVars = { [K in VarName]: z.output<(typeof varSpecs)[K]["schema"]> | undefined } & {
-  ansible_host: string;
-  ansible_port: number;
-  ansible_user: string;
-  ansible_become: boolean;
-  ssh_host_key_policy: "strict" | "accept-new";
-  ssh_connect_timeout: number;
+type Specs = typeof varSpecs;
+type Out<K extends VarName> = z.output<Specs[K]["schema"]>;
+// Variables with a default are always present after applyDefaults; the rest may be unset.
+export type HostVars = { [K in VarName as Specs[K] extends { default: unknown } ? K : never]: Out<K> } & {
+  [K in VarName as Specs[K] extends { default: unknown } ? never : K]?: Out<K>;
 };
 
 export const secretVarNames = (Object.keys(varSpecs) as VarName[]).filter(

@@ -1,0 +1,64 @@
+import { quote } from "shlex";
+import type { FactSpec } from "../facts/batch.js";
+import type { HostVars } from "../inventory/vars.js";
+import { RemoteCommandError } from "../errors.js";
+import { noChange, type Task } from "../plan/types.js";
+
+// Installed state of a set of packages, in one dpkg-query (packages never heard of count as missing).
+export function packagesFact(names: string[]): FactSpec<Map<string, string>> {
+  return {
+    key: `packages:${names.join(",")}`,
+    command: `dpkg-query -W -f='\${Package} \${db:Status-Abbrev} \${Version}\\n' ${names.map((n) => quote(n)).join(" ")}`,
+    parse(stdout) {
+      const installed = new Map<string, string>();
+      for (const line of stdout.split("\n")) {
+        const [name, status, version] = line.trim().split(/\s+/);
+        if (name && status === "ii" && version) installed.set(name.replace(/:.*$/, ""), version);
+      }
+      return installed;
+    },
+  };
+}
+
+// apt-get as an unattended operator runs it: no prompts, keep existing configs, wait for the dpkg lock
+// (another apt run, unattended-upgrades) up to apt_lock_timeout, refresh lists only when they are stale.
+export function aptInstallCommand(names: string[], vars: HostVars): string {
+  const lock = `-o DPkg::Lock::Timeout=${Math.round(vars.apt_lock_timeout)}`;
+  const fresh = "find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -60 2>/dev/null | grep -q .";
+  return [
+    "export DEBIAN_FRONTEND=noninteractive",
+    `{ ${fresh} || apt-get ${lock} update -q; }`,
+    `apt-get ${lock} install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold ${names.map((n) => quote(n)).join(" ")}`,
+  ].join(" && ");
+}
+
+export interface AptPackagesOptions {
+  name: string;
+  tags: string[];
+  packages: string[];
+  notify?: string[];
+}
+
+// Packages present (any version): installs the missing ones in one apt-get run.
+export function aptPackages(options: AptPackagesOptions): Task {
+  const fact = packagesFact(options.packages);
+  return {
+    name: options.name,
+    tags: options.tags,
+    ...(options.notify ? { notify: options.notify } : {}),
+    facts: () => [fact],
+    async check(ctx) {
+      const installed = await ctx.facts.get(fact);
+      const missing = options.packages.filter((p) => !installed.has(p));
+      if (missing.length === 0) return noChange;
+      return {
+        change: true,
+        summary: `install ${missing.join(" ")}`,
+        apply: async () => {
+          const r = await ctx.t.exec(aptInstallCommand(missing, ctx.vars));
+          if (r.code !== 0) throw new RemoteCommandError(ctx.host.name, `apt-get install ${missing.join(" ")}`, r.code, r.stderr || r.stdout);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { quote } from "shlex";
+import type { FactSpec } from "../facts/batch.js";
+import { RemoteCommandError } from "../errors.js";
+import { valueDiff } from "../plan/diff.js";
+import { noChange, type Handler, type Task, type TaskContext } from "../plan/types.js";
+
+export interface ServiceState {
+  enabled: string;
+  active: string;
+}
+
+// systemd's own words for the unit ("enabled"/"disabled", "active"/"inactive"/"failed").
+export function serviceFact(unit: string): FactSpec<ServiceState> {
+  return {
+    key: `service:${unit}`,
+    command: `systemctl is-enabled ${quote(unit)}; systemctl is-active ${quote(unit)}`,
+    parse(stdout) {
+      const [enabled = "unknown", active = "unknown"] = stdout.trim().split("\n");
+      return { enabled: enabled.trim(), active: active.trim() };
+    },
+  };
+}
+
+// The last journal lines explain a failed start far better than systemctl's exit code.
+export async function journalTail(ctx: TaskContext, unit: string, lines = 15): Promise<string> {
+  const r = await ctx.t.exec(`journalctl -u ${quote(unit)} -n ${lines} --no-pager -o cat`);
+  return r.stdout.trim();
+}
+
+// Runs a systemctl verb and fails with the unit's journal when it does not take.
+export async function systemctl(ctx: TaskContext, verb: string, unit: string): Promise<void> {
+  const r = await ctx.t.exec(`systemctl ${verb} ${quote(unit)}`);
+  if (r.code !== 0) {
+    const journal = await journalTail(ctx, unit);
+    throw new RemoteCommandError(ctx.host.name, `systemctl ${verb} ${unit}`, r.code, `${r.stderr}\n${journal}`);
+  }
+}
+
+export interface ServiceOptions {
+  name: string;
+  tags: string[];
+  unit: string;
+  // Called after a start so the task only succeeds once the service really answers.
+  waitReady?: (ctx: TaskContext) => Promise<void>;
+}
+
+// Unit enabled at boot and running now.
+export function service(options: ServiceOptions): Task {
+  const fact = serviceFact(options.unit);
+  return {
+    name: options.name,
+    tags: options.tags,
+    facts: () => [fact],
+    async check(ctx) {
+      const state = await ctx.facts.get(fact);
+      const enable = state.enabled !== "enabled";
+      const start = state.active !== "active";
+      if (!enable && !start) return noChange;
+      return {
+        change: true,
+        summary: [enable && `enable ${options.unit}`, start && `start ${options.unit}`].filter(Boolean).join(", "),
+        diff: valueDiff(options.unit, `${state.enabled}/${state.active}`, "enabled/active"),
+        apply: async () => {
+          if (enable) await systemctl(ctx, "enable", options.unit);
+          if (start) {
+            await systemctl(ctx, "start", options.unit);
+            await options.waitReady?.(ctx);
+          }
+        },
+      };
+    },
+  };
+}
+
+// A handler that restarts a unit and waits until it is ready; a failed start carries its journal.
+export function restartHandler(name: string, unit: string, waitReady?: (ctx: TaskContext) => Promise<void>): Handler {
+  return {
+    name,
+    async run(ctx) {
+      await systemctl(ctx, "restart", unit);
+      await waitReady?.(ctx);
+    },
+  };
+}
