@@ -1,0 +1,107 @@
+import { Command, InvalidArgumentError } from "commander";
+import { UsageError } from "../errors.js";
+
+// `glance-deploy lab …`: thin wrappers over src/lab, imported lazily so `--help` loads none of it.
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError("must be a whole number ≥ 1");
+  return n;
+}
+
+export function labCommand(): Command {
+  const lab = new Command("lab")
+    // Lets `lab ssh HOST CMD -x` hand "-x" to the remote command instead of parsing it here.
+    .enablePositionalOptions()
+    .description("real Debian 12 controller hosts on this machine (systemd-nspawn containers with sshd and a local apt repository)")
+    .addHelpText(
+      "after",
+      `
+Needs root. State (key, known_hosts, secrets, inventory) lives in /var/lib/glance-deploy/lab,
+caches (base root filesystem, apt repository) in /var/cache/glance-deploy/lab; override with
+GLANCE_DEPLOY_LAB_STATE / GLANCE_DEPLOY_LAB_CACHE.
+
+  glance-deploy lab up && glance-deploy deploy --inventory inventory/lab.yaml`,
+    );
+
+  lab
+    .command("up")
+    .description("start fresh lab hosts (removing any previous lab) and write their inventory")
+    .option("--hosts <n>", "number of hosts", positiveInt, 1)
+    .option("--name <prefix>", "host name prefix: <prefix>1, <prefix>2, …", "lab")
+    .option("--subnet <cidr>", "IPv4 subnet for the lab bridge (default 10.77.0.0/24, or a free fallback)")
+    .option("--from <snapshot>", "boot every host from this snapshot; `controller` then maps to each host itself")
+    .action(async (opts: { hosts: number; name: string; subnet?: string; from?: string }) => {
+      const { labUp } = await import("../lab/up.js");
+      const started = Date.now();
+      const state = await labUp({ hosts: opts.hosts, name: opts.name, subnet: opts.subnet, from: opts.from, log: (l) => console.error(l) });
+      for (const h of state.hosts) console.log(`${h.name}\t${h.address}`);
+      console.log(`inventory: ${state.inventory}`);
+      console.error(`lab: ${state.hosts.length} host(s) up on ${state.subnet} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    });
+
+  lab
+    .command("status")
+    .description("show the lab's hosts, whether their containers run, and systemd's state on each")
+    .option("--json", "machine-readable output")
+    .action(async (opts: { json?: boolean }) => {
+      const { labStatus } = await import("../lab/status.js");
+      const status = await labStatus();
+      if (opts.json) {
+        console.log(JSON.stringify({ up: status.up, subnet: status.state?.subnet, hosts: status.hosts }, null, 2));
+        return;
+      }
+      if (!status.state) {
+        console.log("no lab is up");
+        return;
+      }
+      console.log(`subnet ${status.state.subnet}  bridge ${status.state.bridge}  inventory ${status.state.inventory}`);
+      for (const h of status.hosts) console.log(`${h.name}\t${h.address}\t${h.running ? `pid ${h.initPid}` : "not running"}\t${h.system}`);
+    });
+
+  lab
+    .command("ssh")
+    .description("open a shell (or run CMD) on a lab host with the lab key")
+    .argument("<host>", "host name (lab1) or address")
+    .argument("[cmd...]", "command to run instead of a login shell")
+    .option("-u, --user <user>", "log in as this user (root, or deployer for sudo tests)", "root")
+    .passThroughOptions()
+    // Unless the root program also enables positional options, commander hands "-x" here as an option.
+    .allowUnknownOption()
+    .addHelpText("after", "\nPut -- before a command that has options of its own: lab ssh lab1 -- ls -la /srv/labrepo")
+    .action(async (host: string, cmd: string[], opts: { user: string }) => {
+      const [{ labHost, sshArgs }, { execa }] = await Promise.all([import("../lab/ssh.js"), import("execa")]);
+      const found = await labHost(host);
+      const tty = cmd.length === 0 && process.stdin.isTTY ? ["-t"] : [];
+      const r = await execa("ssh", [...sshArgs(found.state, found.host, opts.user, tty), ...(cmd.length ? ["--", cmd.join(" ")] : [])], {
+        stdio: "inherit",
+        reject: false,
+      });
+      // The remote command's own exit status is the answer; 255 is ssh failing to connect.
+      if (r.exitCode === 255) throw new UsageError(`ssh to ${found.host.name} (${found.host.address}) failed`);
+      process.exitCode = r.exitCode ?? 1;
+    });
+
+  lab
+    .command("down")
+    .description("stop every lab host and remove the lab's links, bridge and mounts (caches and snapshots stay)")
+    .action(async () => {
+      const { labDown } = await import("../lab/down.js");
+      const hosts = await labDown();
+      console.log(hosts.length ? `lab down: stopped ${hosts.join(", ")}` : "lab down: nothing was running");
+    });
+
+  lab
+    .command("snapshot")
+    .description("stop a host cleanly and keep its disk as a snapshot for `lab up --from`")
+    .argument("<host>", "host to snapshot (it leaves the running lab)")
+    .argument("<name>", "snapshot name")
+    .option("--replace", "overwrite an existing snapshot of that name")
+    .action(async (host: string, name: string, opts: { replace?: boolean }) => {
+      const { labSnapshot } = await import("../lab/snapshot.js");
+      const meta = await labSnapshot(host, name, { replace: !!opts.replace });
+      console.log(`snapshot ${meta.name} taken from ${meta.takenFrom}`);
+    });
+
+  return lab;
+}

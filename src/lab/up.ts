@@ -1,0 +1,168 @@
+import { access, mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { UsageError } from "../errors.js";
+import { ensureCache } from "./cache.js";
+import { configureNetwork, startContainer, waitForInit, waitForPort } from "./container.js";
+import { LabError } from "./errors.js";
+import { writeHostFiles, type HostIdentity } from "./hostfiles.js";
+import { renderInventory } from "./inventory.js";
+import { ensureLabKey, generateHostKey, renderKnownHosts, writeKnownHosts } from "./keys.js";
+import { withLabLock } from "./lock.js";
+import { mountOverlay } from "./mounts.js";
+import { BRIDGE, createBridge, machineNetworks } from "./network.js";
+import { defaultCacheSpec, DEFAULT_RELEASE } from "./packages.js";
+import { hostDirs, labPaths, type LabPaths } from "./paths.js";
+import { ensureOverlaySupport, ensurePrerequisites } from "./prereqs.js";
+import { run } from "./run.js";
+import { ensureSecrets } from "./secrets.js";
+import { readSnapshot } from "./snapshot.js";
+import { writeFile } from "node:fs/promises";
+import { waitForSystem } from "./ready.js";
+import { writePids, writeState, type HostState, type LabState } from "./state.js";
+import { chooseSubnet, formatSubnet, gatewayAddress, hostAddress } from "./subnet.js";
+import { bridgeAlias, teardownLab } from "./teardown.js";
+
+export interface LabUpOptions {
+  // Number of hosts (default 1).
+  hosts?: number;
+  // Host name prefix (default "lab": lab1, lab2, …).
+  name?: string;
+  // IPv4 CIDR; default 10.77.0.0/24 or the first fallback that does not clash with the machine's networks.
+  subnet?: string;
+  release?: string;
+  // Boot every host from this snapshot (see labSnapshot) instead of the clean base.
+  from?: string;
+  // Map `controller` to each host's own address (default: true with `from`, else false).
+  controllerPerHost?: boolean;
+  // Per-host wait for sshd and a finished boot.
+  bootTimeoutMs?: number;
+  log?: (line: string) => void;
+  paths?: LabPaths;
+}
+
+export const DEFAULT_PREFIX = "lab";
+const MAX_HOSTS = 50;
+
+// nspawn's machine-side veth is "vb-<name>" and must fit the kernel's 15 characters.
+export function validateUpOptions(options: LabUpOptions): { count: number; prefix: string } {
+  const count = options.hosts ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_HOSTS) throw new UsageError(`--hosts must be a whole number from 1 to ${MAX_HOSTS} (got ${options.hosts})`);
+  const prefix = options.name ?? DEFAULT_PREFIX;
+  if (!/^[a-z][a-z0-9-]*$/.test(prefix)) throw new UsageError(`--name "${prefix}" must start with a lowercase letter and hold only a-z, 0-9 and "-"`);
+  if (`${prefix}${count}`.length > 12) throw new UsageError(`--name "${prefix}" is too long: host names (${prefix}${count}) must fit 12 characters`);
+  return { count, prefix };
+}
+
+// Boots a fresh lab (cleaning any previous one first) and returns what it made; the inventory is written
+// to the state directory. Cold: builds the cache (about a minute); warm: seconds.
+export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
+  const { count, prefix } = validateUpOptions(options);
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const paths = options.paths ?? labPaths();
+  await ensurePrerequisites(log);
+  await ensureOverlaySupport();
+  return withLabLock(paths.lockFile, async () => {
+    const stale = await teardownLab(paths, { graceMs: 0 });
+    if (stale.hosts.length > 0) log(`lab: removed the previous lab (${stale.hosts.join(", ")})`);
+    const subnet = chooseSubnet(options.subnet, await machineNetworks(), BRIDGE);
+
+    const release = options.release ?? DEFAULT_RELEASE;
+    const cache = await ensureCache(paths.cache, defaultCacheSpec(release), log);
+    const snapshot = options.from !== undefined ? await readSnapshot(paths, options.from) : undefined;
+    if (snapshot && snapshot.cacheKey !== cache.key) {
+      throw new UsageError(`snapshot "${options.from}" was taken from base ${snapshot.cacheKey}, but this lab uses ${cache.key}; take it again`);
+    }
+    const lowers = [...(snapshot?.layers ?? []), cache.rootfs];
+    const controllerPerHost = options.controllerPerHost ?? snapshot !== undefined;
+
+    const authorizedKey = await ensureLabKey(paths.key);
+    await ensureSecrets(paths.secrets);
+    await ensureVerifyImage(paths.verifyImage);
+
+    const identities: HostIdentity[] = Array.from({ length: count }, (_, i) => ({
+      name: `${prefix}${i + 1}`,
+      address: hostAddress(subnet, i),
+      prefix: subnet.prefix,
+    }));
+    const state: LabState = {
+      version: 1,
+      subnet: formatSubnet(subnet),
+      bridge: BRIDGE,
+      gateway: gatewayAddress(subnet),
+      cacheKey: cache.key,
+      ...(options.from !== undefined ? { from: options.from } : {}),
+      controllerPerHost,
+      inventory: paths.inventory,
+      key: paths.key,
+      knownHosts: paths.knownHosts,
+      hosts: identities.map((h) => ({ name: h.name, address: h.address, lowers })),
+    };
+    await writeState(paths.labFile, state);
+    try {
+      await createBridge(state.gateway, subnet.prefix);
+      await run("ip", ["link", "set", BRIDGE, "alias", bridgeAlias(paths)]);
+      const hostKeys = await Promise.all(
+        identities.map((identity) => prepareHost(paths, identity, identities, lowers, controllerPerHost, authorizedKey)),
+      );
+      await writeKnownHosts(paths.knownHosts, renderKnownHosts(identities.map((h, i) => ({ ...h, hostPublicKey: hostKeys[i]! }))));
+      const timeout = options.bootTimeoutMs ?? 120_000;
+      await Promise.all(state.hosts.map((host) => bootHost(paths, state, host, cache.repo, timeout)));
+      await writeState(paths.labFile, state);
+      await writeFile(paths.inventory, renderInventory(paths, { hosts: identities, allControllers: controllerPerHost }), { mode: 0o644 });
+      return state;
+    } catch (error) {
+      // Whatever got started is recorded; take it all down so a failed `up` leaves nothing running.
+      await writeState(paths.labFile, state).catch(() => undefined);
+      await teardownLab(paths, { graceMs: 0 }).catch((e: unknown) => log(`lab: cleanup after failure also failed: ${(e as Error).message}`));
+      throw error;
+    }
+  });
+}
+
+// A fresh overlay (empty upper over the cached layers) with this host's own identity written into it.
+async function prepareHost(
+  paths: LabPaths,
+  identity: HostIdentity,
+  all: readonly HostIdentity[],
+  lowers: readonly string[],
+  controllerPerHost: boolean,
+  authorizedKey: string,
+): Promise<string> {
+  const d = hostDirs(paths, identity.name);
+  await rm(d.dir, { recursive: true, force: true });
+  for (const p of [d.upper, d.work, d.root]) await mkdir(p, { recursive: true, mode: 0o755 });
+  await mountOverlay(lowers, d.upper, d.work, d.root);
+  const hostKey = await generateHostKey(d.hostKey);
+  await writeHostFiles(d.root, {
+    identity,
+    all,
+    controllerPerHost,
+    hostPrivateKey: hostKey.privateKey,
+    hostPublicKey: hostKey.publicKey,
+    authorizedKey,
+  });
+  return hostKey.publicKey;
+}
+
+// Starts one container and waits until it accepts SSH and systemd has finished booting.
+async function bootHost(paths: LabPaths, state: LabState, host: HostState, repo: string, timeoutMs: number): Promise<void> {
+  const d = hostDirs(paths, host.name);
+  const pidFile = join(d.dir, "pids.json");
+  const nspawn = await startContainer({ name: host.name, root: d.root, repo, bridge: state.bridge, consoleLog: d.console });
+  host.nspawn = nspawn;
+  await writePids(pidFile, { nspawn });
+  const init = await waitForInit(host.name, nspawn, d.console, 30_000);
+  host.init = init;
+  await writePids(pidFile, { nspawn, init });
+  await configureNetwork(host.name, init, `${host.address}/${state.subnet.split("/")[1]}`, 30_000);
+  await waitForPort(host.name, host.address, 22, init, d.console, timeoutMs);
+  await waitForSystem(state, host, timeoutMs);
+}
+
+// The image `deploy` uploads to check Glance end to end: tiny, made locally, kept across runs.
+async function ensureVerifyImage(path: string): Promise<void> {
+  if (await access(path).then(() => true, () => false)) return;
+  await run("qemu-img", ["create", "-q", "-f", "qcow2", path, "16M"]);
+}
+
+export { LabError };
