@@ -18,7 +18,7 @@ import type { ExecOptions, ExecResult, SshTarget, Transport, WriteFileOptions } 
 
 // OpenSSH's MaxSessions default: more concurrent sessions than this get "Channel open failure".
 export const DEFAULT_MAX_CHANNELS = 10;
-// After a timeout we ask the server to kill and close; if it does not answer, stop waiting after this.
+// After a timeout we close the channel; if the server does not confirm the close, stop waiting after this.
 const CLOSE_GRACE_MS = 2_000;
 
 // With none of our sessions open, a refused session open is retried this often before giving up.

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { execa } from "execa";
 import { split } from "shlex";
-import { atomicWriteScript, needsSudo, wrapCommand, wrapScript } from "../../src/transport/remoteCommand.js";
+import { atomicWriteScript, needsSudo, withRemoteDeadline, wrapCommand, wrapScript } from "../../src/transport/remoteCommand.js";
 
 describe("sudo wrapping", () => {
   it("wraps in sudo -n -- sh -c with POSIX quoting for a non-root user with become", () => {
@@ -80,5 +80,33 @@ describe("atomic write script", () => {
     assert.notEqual(result.exitCode, 0);
     assert.equal(await readFile(path, "utf8"), "original\n");
     assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith(".keep.conf.")), []);
+  });
+});
+
+describe("remote deadline", () => {
+  it("kills the command's process group with coreutils timeout", async () => {
+    const started = Date.now();
+    const result = await execa("sh", ["-c", withRemoteDeadline("sleep 20 & sleep 20; echo never", 300)], { reject: false });
+    assert.equal(result.exitCode, 124);
+    assert.equal(result.stdout, "");
+    assert.ok(Date.now() - started < 5_000);
+  });
+
+  it("passes stdin, output and exit code through when the command finishes in time", async () => {
+    const result = await execa("sh", ["-c", withRemoteDeadline(`cat; echo "it's"; exit 3`, 5_000)], { input: "in\n", reject: false });
+    assert.equal(result.exitCode, 3);
+    assert.equal(result.stdout, "in\nit's");
+  });
+
+  it("still runs the command on a host without timeout(1)", async () => {
+    const bin = await mkdtemp(join(tmpdir(), "glance-notimeout-"));
+    try {
+      await execa("ln", ["-s", "/bin/sh", join(bin, "sh")]);
+      await execa("ln", ["-s", "/bin/echo", join(bin, "echo")]);
+      const result = await execa("/bin/sh", ["-c", withRemoteDeadline("echo ran", 1_000)], { env: { PATH: bin }, extendEnv: false });
+      assert.equal(result.stdout, "ran");
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
   });
 });
