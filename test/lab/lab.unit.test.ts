@@ -1,0 +1,180 @@
+// Pure parts of the lab: subnet choice, inventory rendering (equal to the committed inventory/lab.yaml),
+// cache key, secrets, /etc/hosts, known_hosts and option checks. No root, no containers.
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { parse } from "yaml";
+import { UsageError } from "../../src/errors.js";
+import { renderEtcHosts } from "../../src/lab/hostfiles.js";
+import { renderInventory } from "../../src/lab/inventory.js";
+import { renderKnownHosts } from "../../src/lab/keys.js";
+import { cacheKey, defaultCacheSpec, REPO_PACKAGES } from "../../src/lab/packages.js";
+import { labPaths } from "../../src/lab/paths.js";
+import { ensureSecrets, generateSecret, HOSTILE_CHARACTERS, SECRET_NAMES } from "../../src/lab/secrets.js";
+import { chooseSubnet, formatSubnet, gatewayAddress, hostAddress, parseSubnet } from "../../src/lab/subnet.js";
+import { validateUpOptions } from "../../src/lab/up.js";
+
+const repoRoot = new URL("../../", import.meta.url).pathname;
+const machine = [
+  { cidr: "192.0.2.2/24", dev: "eth0" },
+  { cidr: "192.0.2.0/24", dev: "eth0" },
+  { cidr: "default", dev: "eth0" },
+  { cidr: "127.0.0.1/8", dev: "lo" },
+];
+
+describe("lab subnet", () => {
+  it("uses 10.77.0.0/24 when nothing on the machine overlaps it", () => {
+    assert.equal(formatSubnet(chooseSubnet(undefined, machine, "gdlab0")), "10.77.0.0/24");
+  });
+
+  it("falls back to another 10.x /24 when a route or address overlaps the default", () => {
+    const busy = [...machine, { cidr: "10.76.0.0/15", dev: "wg0" }];
+    assert.equal(formatSubnet(chooseSubnet(undefined, busy, "gdlab0")), "10.78.0.0/24");
+    const addr = [...machine, { cidr: "10.77.0.200/24", dev: "docker0" }];
+    assert.equal(formatSubnet(chooseSubnet(undefined, addr, "gdlab0")), "10.78.0.0/24");
+  });
+
+  it("ignores the lab's own bridge (a stale lab does not push the subnet away)", () => {
+    const stale = [...machine, { cidr: "10.77.0.1/24", dev: "gdlab0" }, { cidr: "10.77.0.0/24", dev: "gdlab0" }];
+    assert.equal(formatSubnet(chooseSubnet(undefined, stale, "gdlab0")), "10.77.0.0/24");
+  });
+
+  it("never silently replaces an explicit subnet that clashes", () => {
+    assert.throws(() => chooseSubnet("192.0.2.0/25", machine, "gdlab0"), (e: unknown) => e instanceof UsageError && /clashes with 192\.0\.2\.\d+\/24 on eth0/.test(e.message));
+    assert.equal(formatSubnet(chooseSubnet("172.31.9.0/24", machine, "gdlab0")), "172.31.9.0/24");
+  });
+
+  it("fails clearly when every candidate clashes", () => {
+    assert.throws(() => chooseSubnet(undefined, [{ cidr: "10.0.0.0/8", dev: "vpn0" }], "gdlab0"), UsageError);
+  });
+
+  it("refuses malformed subnets and host bits", () => {
+    for (const bad of ["10.77.0.5/24", "10.77.0.0", "10.77.0.0/30", "300.1.1.0/24", "x/24"]) assert.throws(() => parseSubnet(bad), UsageError, bad);
+  });
+
+  it("puts the machine at .1 and hosts at .11 upward, within the subnet", () => {
+    const s = parseSubnet("10.77.0.0/24");
+    assert.equal(gatewayAddress(s), "10.77.0.1");
+    assert.deepEqual([0, 1, 2].map((i) => hostAddress(s, i)), ["10.77.0.11", "10.77.0.12", "10.77.0.13"]);
+    assert.equal(hostAddress(parseSubnet("10.8.0.0/16"), 300), "10.8.1.55");
+    assert.throws(() => hostAddress(parseSubnet("10.9.0.16/28"), 4), UsageError);
+  });
+});
+
+describe("lab inventory", () => {
+  const defaults = labPaths({});
+
+  it("renders the default one-host lab byte for byte as the committed inventory/lab.yaml", async () => {
+    const committed = await readFile(join(repoRoot, "inventory/lab.yaml"), "utf8");
+    assert.equal(renderInventory(defaults, { hosts: [{ name: "lab1", address: "10.77.0.11" }], allControllers: false }), committed);
+  });
+
+  it("puts the first host in controller and the others in compute", () => {
+    const hosts = [1, 2, 3].map((i) => ({ name: `lab${i}`, address: `10.77.0.1${i}` }));
+    const doc = parse(renderInventory(defaults, { hosts, allControllers: false }));
+    assert.deepEqual(Object.keys(doc.all.children.controller.hosts), ["lab1"]);
+    assert.deepEqual(doc.all.children.compute.hosts.lab3, { ansible_host: "10.77.0.13", management_address: "10.77.0.13" });
+    assert.deepEqual(doc.all.vars.glance_db_password, { file: "/var/lib/glance-deploy/lab/secrets/glance_db_password" });
+  });
+
+  it("makes every host a controller in clone mode", () => {
+    const hosts = [1, 2].map((i) => ({ name: `c${i}`, address: `10.77.0.1${i}` }));
+    const doc = parse(renderInventory(defaults, { hosts, allControllers: true }));
+    assert.deepEqual(Object.keys(doc.all.children.controller.hosts), ["c1", "c2"]);
+    assert.equal(doc.all.children.compute, undefined);
+  });
+
+  it("quotes state paths that YAML would otherwise misread", () => {
+    const odd = labPaths({ GLANCE_DEPLOY_LAB_STATE: "/tmp/my lab: #1" });
+    const doc = parse(renderInventory(odd, { hosts: [{ name: "lab1", address: "10.77.0.11" }], allControllers: false }));
+    assert.equal(doc.all.vars.ansible_ssh_private_key_file, "/tmp/my lab: #1/id_ed25519");
+    assert.deepEqual(doc.all.vars.keystone_db_password, { file: "/tmp/my lab: #1/secrets/keystone_db_password" });
+  });
+});
+
+describe("lab cache key", () => {
+  it("is stable for the same release and packages in any order", () => {
+    const spec = defaultCacheSpec();
+    assert.equal(cacheKey(spec), cacheKey({ ...spec, repoPackages: [...spec.repoPackages].reverse() }));
+    assert.match(cacheKey(spec), /^bookworm-[0-9a-f]{16}$/);
+  });
+
+  it("changes when the package list or release changes", () => {
+    const spec = defaultCacheSpec();
+    assert.notEqual(cacheKey(spec), cacheKey({ ...spec, repoPackages: [...spec.repoPackages, "htop"] }));
+    assert.notEqual(cacheKey(spec), cacheKey({ ...spec, basePackages: spec.basePackages.slice(1) }));
+    assert.notEqual(cacheKey(spec), cacheKey(defaultCacheSpec("trixie")));
+  });
+
+  it("covers every package the playbooks install", () => {
+    for (const p of ["mariadb-server", "python3-pymysql", "memcached", "python3-memcache", "keystone", "glance", "python3-openstackclient", "python3-glanceclient", "qemu-utils", "curl", "python3-apt"]) {
+      assert.ok((REPO_PACKAGES as readonly string[]).includes(p), p);
+    }
+  });
+});
+
+describe("lab secrets", () => {
+  it("generates long secrets holding every hostile character, not starting or ending in space", () => {
+    for (let i = 0; i < 50; i++) {
+      const s = generateSecret();
+      assert.ok(s.length >= 20);
+      for (const c of HOSTILE_CHARACTERS) assert.ok(s.includes(c), `missing ${JSON.stringify(c)} in a secret`);
+      assert.match(s, /^[A-Za-z0-9].*[A-Za-z0-9]$/s);
+    }
+    assert.notEqual(generateSecret(), generateSecret());
+  });
+
+  it("creates mode-0600 files once and keeps their values", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lab-secrets-"));
+    try {
+      const first = await ensureSecrets(join(dir, "s"));
+      for (const name of SECRET_NAMES) {
+        assert.equal(((await stat(join(dir, "s", name))).mode & 0o777), 0o600);
+        assert.equal(await readFile(join(dir, "s", name), "utf8"), first[name]);
+      }
+      await writeFile(join(dir, "s", "glance_db_password"), "kept", { mode: 0o644 });
+      const second = await ensureSecrets(join(dir, "s"));
+      assert.equal(second.glance_db_password, "kept");
+      assert.equal(second.keystone_db_password, first.keystone_db_password);
+      assert.equal(((await stat(join(dir, "s", "glance_db_password"))).mode & 0o777), 0o600);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("lab host files", () => {
+  const all = [1, 2, 3].map((i) => ({ name: `lab${i}`, address: `10.77.0.1${i}`, prefix: 24 }));
+  const lookup = (hosts: string, name: string) =>
+    hosts.split("\n").filter((l) => l.split(/\s+/).slice(1).includes(name)).map((l) => l.split(/\s+/)[0]);
+
+  it("maps controller to the first host and every name to its own address", () => {
+    const text = renderEtcHosts(all[2]!, all, false);
+    assert.deepEqual(lookup(text, "controller"), ["10.77.0.11"]);
+    assert.deepEqual(lookup(text, "lab3"), ["10.77.0.13"]);
+    assert.deepEqual(lookup(text, "localhost"), ["127.0.0.1", "::1"]);
+  });
+
+  it("maps controller to the host itself in clone mode", () => {
+    assert.deepEqual(lookup(renderEtcHosts(all[1]!, all, true), "controller"), ["10.77.0.12"]);
+  });
+
+  it("lists each host key under both name and address", () => {
+    assert.equal(
+      renderKnownHosts([{ name: "lab1", address: "10.77.0.11", hostPublicKey: "ssh-ed25519 AAAAkey comment" }]),
+      "lab1,10.77.0.11 ssh-ed25519 AAAAkey\n",
+    );
+  });
+});
+
+describe("lab up options", () => {
+  it("accepts the defaults and refuses names that would not fit a veth name", () => {
+    assert.deepEqual(validateUpOptions({}), { count: 1, prefix: "lab" });
+    assert.throws(() => validateUpOptions({ hosts: 0 }), UsageError);
+    assert.throws(() => validateUpOptions({ hosts: 2.5 }), UsageError);
+    assert.throws(() => validateUpOptions({ name: "Lab" }), UsageError);
+    assert.throws(() => validateUpOptions({ name: "averyverylongname" }), UsageError);
+  });
+});
