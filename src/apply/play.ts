@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import { DeployError, UnreachableError } from "../errors.js";
 import { FactStore, type FactSpec } from "../facts/batch.js";
-import { pendingHandlersFact, savePendingHandlers } from "../handlers/pending.js";
+import { PendingHandlers, pendingHandlersFact } from "../handlers/pending.js";
 import type { InventoryHost } from "../inventory/load.js";
 import type { Playbook, Task, TaskContext } from "../plan/types.js";
 import { redactor } from "../secrets/redactor.js";
@@ -84,6 +84,7 @@ async function runHost(options: PlayOptions, host: InventoryHost, report: PlayRe
     facts: new FactStore(t),
     check: options.check ?? false,
     shared: new Map(),
+    changed: [],
     log: (message) => events?.log?.(host.name, redactor.redact(message)),
   };
   const tasks = selectTasks(playbook.tasks, options.selection ?? {});
@@ -109,8 +110,7 @@ async function runTasks(
   const { playbook, events } = options;
   const specs: FactSpec<unknown>[] = [pendingHandlersFact, ...tasks.flatMap((task) => task.facts?.(ctx.vars) ?? [])];
   await ctx.facts.gather(specs);
-  const pending = new Set(await ctx.facts.get(pendingHandlersFact));
-  const persisted = new Set(pending);
+  const pending = new PendingHandlers(ctx.t, await ctx.facts.get(pendingHandlersFact), !ctx.check);
 
   for (const check of playbook.preflight ?? []) {
     const begin = Date.now();
@@ -132,6 +132,10 @@ async function runTasks(
       summary.error = "interrupted; pending handlers are kept for the next run";
       return;
     }
+    if (task.flushHandlers) {
+      if (!(await runHandlers(options, ctx, pending, record, summary))) return;
+      continue;
+    }
     const begin = Date.now();
     events?.taskStart?.(ctx.host.name, task.name);
     if (task.when && !task.when(ctx)) {
@@ -146,16 +150,17 @@ async function runTasks(
       }
       if (!ctx.check) {
         await plan.apply();
-        for (const spec of task.facts?.(ctx.vars) ?? []) ctx.facts.invalidate(spec.key);
-        for (const h of task.notify ?? []) pending.add(h);
-        if ([...pending].some((h) => !persisted.has(h))) {
-          await savePendingHandlers(ctx.t, pending);
-          pending.forEach((h) => persisted.add(h));
-        }
+        // A change can move any fact (a package brings files and units): re-read what later tasks need,
+        // again in one batch.
+        ctx.facts.invalidate();
+        await ctx.facts.gather(remaining(tasks, task).flatMap((t) => t.facts?.(ctx.vars) ?? []));
+        // Saved on the host before anything else happens, so a later failure cannot lose the restart.
+        await pending.add(task.notify ?? []);
       } else {
         wouldHaveChanged = true;
-        for (const h of task.notify ?? []) pending.add(h);
+        await pending.add(task.notify ?? []);
       }
+      ctx.changed.push(task.name);
       record({ ...result(ctx, task, "changed", begin), summary: plan.summary, ...(plan.diff ? { diff: plan.diff } : {}) });
     } catch (error) {
       if (error instanceof UnreachableError) {
@@ -179,48 +184,41 @@ async function runTasks(
 }
 
 // Handlers run once each, in the playbook's order; each is forgotten on the host only after it succeeded.
+// Handlers of other playbooks found on the host stay pending for those playbooks. False when one failed.
 async function runHandlers(
   options: PlayOptions,
   ctx: TaskContext,
-  pending: Set<string>,
+  pending: PendingHandlers,
   record: (r: TaskResult) => void,
   summary: HostSummary,
-): Promise<void> {
-  const handlers = options.playbook.handlers ?? [];
-  for (const name of pending) {
-    if (!handlers.some((h) => h.name === name)) {
-      // A handler persisted by another playbook stays for that playbook's next run.
-      pending.delete(name);
-    }
-  }
-  const left = new Set(pending);
-  for (const handler of handlers) {
+): Promise<boolean> {
+  for (const handler of options.playbook.handlers ?? []) {
     if (!pending.has(handler.name)) continue;
     const begin = Date.now();
     const name = `handler: ${handler.name}`;
     options.events?.taskStart?.(ctx.host.name, name);
     if (ctx.check) {
+      await pending.done(handler.name);
       record({ host: ctx.host.name, name, tags: ["handler"], status: "changed", durationMs: 0, summary: `would run ${handler.name}` });
       continue;
     }
     try {
       await handler.run(ctx);
-      left.delete(handler.name);
-      await savePendingHandlers(ctx.t, await keepForeign(ctx, left, handlers.map((h) => h.name)));
+      await pending.done(handler.name);
       record({ host: ctx.host.name, name, tags: ["handler"], status: "changed", durationMs: Date.now() - begin, summary: `ran ${handler.name}` });
     } catch (error) {
       if (error instanceof UnreachableError) throw error;
       record(failed(ctx, name, ["handler"], begin, error));
       summary.error = `${name}: ${redactor.redact(messageOf(error))}`;
-      return;
+      return false;
     }
   }
+  return true;
 }
 
-// Handlers of other playbooks found in the state file are written back untouched.
-async function keepForeign(ctx: TaskContext, mine: Set<string>, ownNames: string[]): Promise<string[]> {
-  const onHost = await ctx.facts.get(pendingHandlersFact);
-  return [...mine, ...onHost.filter((h) => !ownNames.includes(h))];
+// Tasks after the given one, whose facts are worth re-reading together.
+function remaining(tasks: Task[], current: Task): Task[] {
+  return tasks.slice(tasks.indexOf(current) + 1);
 }
 
 function result(ctx: TaskContext, task: Task, status: TaskResult["status"], begin: number): TaskResult {

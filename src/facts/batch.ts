@@ -6,6 +6,8 @@ export interface FactSpec<T> {
   // Unique per distinct probe (e.g. "file:/etc/glance/glance-api.conf"), so tasks share one reading.
   key: string;
   command: string;
+  // A probe that needs a secret gets it on stdin and therefore runs on its own, outside the batch.
+  stdin?: string;
   parse(stdout: string, code: number): T;
 }
 
@@ -22,6 +24,9 @@ export class FactStore {
   // Runs every not-yet-known spec in a single remote shell, so a converged run costs one round trip.
   async gather(specs: FactSpec<unknown>[]): Promise<void> {
     const unique = new Map(specs.filter((s) => !this.raw.has(s.key)).map((s) => [s.key, s]));
+    const alone = [...unique.values()].filter((s) => s.stdin !== undefined);
+    alone.forEach((s) => unique.delete(s.key));
+    await Promise.all(alone.map((s) => this.get(s)));
     if (unique.size === 0) return;
     const nonce = randomBytes(6).toString("hex");
     const list = [...unique.values()];
@@ -41,7 +46,7 @@ export class FactStore {
   // Reads a fact, probing it alone when the batch did not include it or a change invalidated it.
   async get<T>(spec: FactSpec<T>): Promise<T> {
     if (!this.raw.has(spec.key)) {
-      const r = await this.t.exec(spec.command);
+      const r = await this.t.exec(spec.command, spec.stdin !== undefined ? { stdin: spec.stdin } : {});
       this.raw.set(spec.key, { stdout: r.stdout, code: r.code });
     }
     const raw = this.raw.get(spec.key)!;

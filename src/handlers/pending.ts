@@ -22,3 +22,43 @@ export async function savePendingHandlers(t: Transport, names: Iterable<string>)
   await t.exec(`install -d -m 0700 ${STATE_DIR}`);
   await t.writeFile(PENDING_FILE, list.join("\n") + "\n", { mode: 0o600 });
 }
+
+// The handlers a host owes, mirrored to the host file whenever the set changes (never in check mode).
+export class PendingHandlers {
+  private readonly names: Set<string>;
+  private saved: string;
+
+  constructor(
+    private readonly t: Transport,
+    onHost: string[],
+    private readonly persist: boolean,
+  ) {
+    this.names = new Set(onHost);
+    this.saved = serialize(this.names);
+  }
+
+  has(name: string): boolean {
+    return this.names.has(name);
+  }
+
+  async add(names: string[]): Promise<void> {
+    names.forEach((n) => this.names.add(n));
+    await this.sync();
+  }
+
+  async done(name: string): Promise<void> {
+    this.names.delete(name);
+    await this.sync();
+  }
+
+  private async sync(): Promise<void> {
+    const now = serialize(this.names);
+    if (!this.persist || now === this.saved) return;
+    await savePendingHandlers(this.t, this.names);
+    this.saved = now;
+  }
+}
+
+function serialize(names: Set<string>): string {
+  return [...names].sort().join("\n");
+}

@@ -23,6 +23,8 @@ export interface TaskContext {
   check: boolean;
   // Per-host scratch space shared by the tasks of one play (e.g. a Keystone token, a SQL connection).
   shared: Map<string, unknown>;
+  // Names of the tasks that changed something on this host so far in this play (would-change in check mode).
+  changed: string[];
   // Verbose-only progress line.
   log(message: string): void;
 }
@@ -37,6 +39,8 @@ export interface Task {
   facts?: (vars: HostVars) => FactSpec<unknown>[];
   // Skip the task for this host (reported as skipped).
   when?: (ctx: TaskContext) => boolean;
+  // Runs the handlers notified so far at this point (e.g. restart MariaDB before others connect to it).
+  flushHandlers?: boolean;
   // Files the task writes, computed offline from variables: `render` shows exactly what deploy writes.
   render?: (vars: HostVars) => RenderedFile[];
   check(ctx: TaskContext): Promise<Plan>;
@@ -75,3 +79,8 @@ export interface Playbook {
 }
 
 export const noChange: Plan = { change: false };
+
+// A step that only runs the pending handlers (Ansible's flush_handlers).
+export function flushHandlers(name = "flush handlers"): Task {
+  return { name, tags: ["always"], flushHandlers: true, check: async () => noChange };
+}

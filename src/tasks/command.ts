@@ -1,0 +1,42 @@
+import type { FactSpec } from "../facts/batch.js";
+import { RemoteCommandError } from "../errors.js";
+import { noChange, type Task, type TaskContext } from "../plan/types.js";
+
+export interface CommandOptions<T> {
+  name: string;
+  tags: string[];
+  notify?: string[];
+  // Reads the state that decides whether the command is due; part of the batched probe.
+  fact: FactSpec<T>;
+  // Returns why the command must run, or undefined when the state is already right.
+  needed: (state: T, ctx: TaskContext) => string | undefined;
+  command: (ctx: TaskContext) => string;
+  // Secrets for the command travel here, never in the command line.
+  stdin?: (ctx: TaskContext) => string;
+  timeoutMs?: number;
+}
+
+// A command that converges state (db_sync, fernet_setup, bootstrap) run only when its fact says so.
+export function command<T>(options: CommandOptions<T>): Task {
+  return {
+    name: options.name,
+    tags: options.tags,
+    ...(options.notify ? { notify: options.notify } : {}),
+    facts: () => [options.fact],
+    async check(ctx) {
+      const reason = options.needed(await ctx.facts.get(options.fact), ctx);
+      if (!reason) return noChange;
+      return {
+        change: true,
+        summary: reason,
+        apply: async () => {
+          const r = await ctx.t.exec(options.command(ctx), {
+            ...(options.stdin ? { stdin: options.stdin(ctx) } : {}),
+            ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+          });
+          if (r.code !== 0) throw new RemoteCommandError(ctx.host.name, options.name, r.code, r.stderr || r.stdout);
+        },
+      };
+    },
+  };
+}

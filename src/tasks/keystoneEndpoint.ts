@@ -1,0 +1,61 @@
+import { Keystone } from "../http/keystone.js";
+import type { HostVars } from "../inventory/vars.js";
+import { valueDiff } from "../plan/diff.js";
+import { noChange, type Task } from "../plan/types.js";
+import { findService } from "./keystoneService.js";
+
+interface Endpoint {
+  id: string;
+  url: string;
+  interface: string;
+  region_id: string;
+  enabled?: boolean;
+}
+
+export interface KeystoneEndpointOptions {
+  name: string;
+  tags: string[];
+  service: (v: HostVars) => { name: string; type: string };
+  interface: "public" | "internal" | "admin";
+  region: (v: HostVars) => string;
+  url: (v: HostVars) => string;
+}
+
+// One endpoint per service+interface+region: created when missing, its URL corrected when wrong, and any
+// duplicate (left by hand or by other tools) removed so exactly one remains.
+export function keystoneEndpoint(options: KeystoneEndpointOptions): Task {
+  return {
+    name: options.name,
+    tags: options.tags,
+    async check(ctx) {
+      const k = Keystone.for(ctx);
+      const svc = options.service(ctx.vars);
+      const region = options.region(ctx.vars);
+      const url = options.url(ctx.vars);
+      const service = await findService(k, svc.name, svc.type);
+      const endpoints = service
+        ? await k.list<Endpoint>("endpoints", { service_id: service.id, interface: options.interface, region_id: region })
+        : [];
+      const [keep, ...extra] = [...endpoints].sort((a, b) => Number(b.url === url) - Number(a.url === url));
+      if (keep && keep.url === url && keep.enabled !== false && extra.length === 0) return noChange;
+      const what = `${svc.name} ${options.interface} endpoint in ${region}`;
+      const summary = !keep ? `create ${what}` : [keep.url !== url && `set URL of ${what}`, extra.length && `delete ${extra.length} duplicate(s)`, keep.enabled === false && "enable it"].filter(Boolean).join(", ");
+      return {
+        change: true,
+        summary,
+        ...(keep && keep.url !== url ? { diff: valueDiff("url", keep.url, url) } : {}),
+        apply: async () => {
+          if (!keep) {
+            // The service may have been created by the previous task of this play.
+            const current = await findService(k, svc.name, svc.type);
+            if (!current) throw new Error(`service ${svc.name} (${svc.type}) not found`);
+            await k.call("POST", "endpoints", { endpoint: { service_id: current.id, interface: options.interface, region_id: region, url, enabled: true } });
+            return;
+          }
+          if (keep.url !== url || keep.enabled === false) await k.call("PATCH", `endpoints/${keep.id}`, { endpoint: { url, enabled: true } });
+          for (const e of extra) await k.call("DELETE", `endpoints/${e.id}`);
+        },
+      };
+    },
+  };
+}

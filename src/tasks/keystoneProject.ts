@@ -1,0 +1,24 @@
+import { Keystone } from "../http/keystone.js";
+import type { HostVars } from "../inventory/vars.js";
+import { noChange, type Task } from "../plan/types.js";
+
+// A project in the configured domain (the guide's `service` project), created once by name.
+export function keystoneProject(options: { name: string; tags: string[]; project: (v: HostVars) => string; description: string }): Task {
+  return {
+    name: options.name,
+    tags: options.tags,
+    async check(ctx) {
+      const k = Keystone.for(ctx);
+      const name = options.project(ctx.vars);
+      const domain = ctx.vars.keystone_domain;
+      if (await k.findOne("projects", { name, domain_id: domain })) return noChange;
+      return {
+        change: true,
+        summary: `create project ${name}`,
+        apply: async () => {
+          await k.call("POST", "projects", { project: { name, domain_id: domain, description: options.description, enabled: true } });
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { Keystone } from "../http/keystone.js";
+import type { HostVars } from "../inventory/vars.js";
+import { noChange, type Task } from "../plan/types.js";
+
+export interface RoleAssignmentOptions {
+  name: string;
+  tags: string[];
+  user: (v: HostVars) => string;
+  project: (v: HostVars) => string;
+  role: (v: HostVars) => string;
+}
+
+// `openstack role add --project P --user U R`, only when the assignment is missing.
+export function keystoneRoleAssignment(options: RoleAssignmentOptions): Task {
+  return {
+    name: options.name,
+    tags: options.tags,
+    async check(ctx) {
+      const k = Keystone.for(ctx);
+      const domain = ctx.vars.keystone_domain;
+      const [userName, projectName, roleName] = [options.user(ctx.vars), options.project(ctx.vars), options.role(ctx.vars)];
+      const lookup = async () => {
+        const [user, project, role] = await Promise.all([
+          k.findOne("users", { name: userName, domain_id: domain }),
+          k.findOne("projects", { name: projectName, domain_id: domain }),
+          k.findOne("roles", { name: roleName }),
+        ]);
+        return { user, project, role };
+      };
+      const found = await lookup();
+      if (found.user && found.project && found.role) {
+        const path = `projects/${found.project.id}/users/${found.user.id}/roles/${found.role.id}`;
+        const { status } = await k.call("HEAD", path, undefined, [404]);
+        if (status !== 404) return noChange;
+      }
+      const summary = `give ${userName} role ${roleName} on project ${projectName}`;
+      return {
+        change: true,
+        summary,
+        apply: async () => {
+          // Earlier tasks of this play may have just created the user or project: look again.
+          const { user, project, role } = await lookup();
+          if (!user || !project || !role) throw new Error(`cannot ${summary}: ${!user ? "user" : !project ? "project" : "role"} not found`);
+          await k.call("PUT", `projects/${project.id}/users/${user.id}/roles/${role.id}`);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { Keystone } from "../http/keystone.js";
+import type { HostVars } from "../inventory/vars.js";
+import { noChange, type Task } from "../plan/types.js";
+
+export interface KeystoneUserOptions {
+  name: string;
+  tags: string[];
+  user: (v: HostVars) => string;
+  password: (v: HostVars) => string | undefined;
+}
+
+// A user with the inventory's password: the password is checked by authenticating as the user, since
+// Keystone never returns it; a 401 means it changed and is set again.
+export function keystoneUser(options: KeystoneUserOptions): Task {
+  return {
+    name: options.name,
+    tags: options.tags,
+    async check(ctx) {
+      const k = Keystone.for(ctx);
+      const name = options.user(ctx.vars);
+      const password = options.password(ctx.vars);
+      if (!password) throw new Error(`no password set for Keystone user ${name}`);
+      const domain = ctx.vars.keystone_domain;
+      const user = await k.findOne<{ id: string; enabled?: boolean }>("users", { name, domain_id: domain });
+      if (!user) {
+        return {
+          change: true,
+          summary: `create user ${name} in domain ${domain}`,
+          apply: async () => void (await k.call("POST", "users", { user: { name, domain_id: domain, password, enabled: true } })),
+        };
+      }
+      const auth = await k.authenticate(name, password);
+      const passwordOk = auth.status === 201;
+      if (!passwordOk && auth.status !== 401) throw new Error(`authenticating as ${name} gave HTTP ${auth.status}`);
+      if (passwordOk && user.enabled !== false) return noChange;
+      return {
+        change: true,
+        summary: [!passwordOk && `set password of ${name}`, user.enabled === false && `enable ${name}`].filter(Boolean).join(", "),
+        apply: async () => void (await k.call("PATCH", `users/${user.id}`, { user: { password, enabled: true } })),
+      };
+    },
+  };
+}
