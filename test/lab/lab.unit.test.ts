@@ -1,6 +1,7 @@
 // Pure parts of the lab: subnet choice, inventory rendering (equal to the committed inventory/lab.yaml),
 // cache key, secrets, /etc/hosts, known_hosts and option checks. No root, no containers.
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +16,8 @@ import { labPaths } from "../../src/lab/paths.js";
 import { ensureSecrets, generateSecret, HOSTILE_CHARACTERS, SECRET_NAMES } from "../../src/lab/secrets.js";
 import { chooseSubnet, formatSubnet, gatewayAddress, hostAddress, parseSubnet } from "../../src/lab/subnet.js";
 import { validateUpOptions } from "../../src/lab/up.js";
+import { missingPackages } from "../../src/lab/prereqs.js";
+import { labCommand } from "../../src/cli/lab.js";
 
 const repoRoot = new URL("../../", import.meta.url).pathname;
 const machine = [
@@ -176,5 +179,23 @@ describe("lab up options", () => {
     assert.throws(() => validateUpOptions({ hosts: 2.5 }), UsageError);
     assert.throws(() => validateUpOptions({ name: "Lab" }), UsageError);
     assert.throws(() => validateUpOptions({ name: "averyverylongname" }), UsageError);
+  });
+});
+
+describe("lab prerequisites", () => {
+  it("asks dpkg which packages are missing", { skip: !existsSync("/usr/bin/dpkg-query") && "not a Debian machine" }, async () => {
+    assert.deepEqual(await missingPackages(["dpkg", "glance-deploy-no-such-package"]), ["glance-deploy-no-such-package"]);
+  });
+});
+
+describe("lab CLI", () => {
+  it("offers up, status, ssh, down and snapshot", () => {
+    assert.deepEqual(labCommand().commands.map((c) => c.name()), ["up", "status", "ssh", "down", "snapshot"]);
+  });
+
+  it("loads src/lab only inside actions, so --help stays fast", async () => {
+    const source = await readFile(join(repoRoot, "src/cli/lab.ts"), "utf8");
+    assert.doesNotMatch(source, /^import[^\n]*from "\.\.\/lab\//m);
+    assert.match(source, /await import\("\.\.\/lab\/up\.js"\)/);
   });
 });
