@@ -29,6 +29,8 @@ export async function createBridge(gateway: string, prefix: number): Promise<voi
   await run("ip", ["link", "add", BRIDGE, "type", "bridge"]);
   // The lab never needs IPv6; without it the bridge sends no router solicitations or MLD reports.
   await probe("sysctl", ["-q", "-w", `net.ipv6.conf.${BRIDGE}.disable_ipv6=1`]);
+  // Packets arriving from the lab are never routed on, even if the machine forwards for others.
+  await run("sysctl", ["-q", "-w", `net.ipv4.conf.${BRIDGE}.forwarding=0`]);
   await run("ip", ["addr", "add", `${gateway}/${prefix}`, "dev", BRIDGE]);
   await run("ip", ["link", "set", BRIDGE, "up"]);
 }
