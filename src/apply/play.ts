@@ -85,6 +85,7 @@ async function runHost(options: PlayOptions, host: InventoryHost, report: PlayRe
     check: options.check ?? false,
     shared: new Map(),
     changed: [],
+    notified: () => false,
     log: (message) => events?.log?.(host.name, redactor.redact(message)),
   };
   const tasks = selectTasks(playbook.tasks, options.selection ?? {});
@@ -111,6 +112,7 @@ async function runTasks(
   const specs: FactSpec<unknown>[] = [pendingHandlersFact, ...tasks.flatMap((task) => task.facts?.(ctx.vars) ?? [])];
   await ctx.facts.gather(specs);
   const pending = new PendingHandlers(ctx.t, await ctx.facts.get(pendingHandlersFact), !ctx.check);
+  ctx.notified = (name) => pending.has(name);
 
   for (const check of playbook.preflight ?? []) {
     const begin = Date.now();

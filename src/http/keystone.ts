@@ -8,7 +8,7 @@ export class KeystoneError extends Error {}
 
 // Keystone's v3 REST API through the tunnel, with one admin token reused by every task of the play.
 export class Keystone {
-  private token: string | undefined;
+  private cachedToken: string | undefined;
   constructor(
     private readonly t: Transport,
     private readonly vars: HostVars,
@@ -42,8 +42,13 @@ export class Keystone {
     });
   }
 
+  // The admin token (project-scoped), fetched once per play; also used for Glance's API.
+  async token(): Promise<string> {
+    return this.adminToken();
+  }
+
   private async adminToken(): Promise<string> {
-    if (this.token) return this.token;
+    if (this.cachedToken) return this.cachedToken;
     const password = this.vars.keystone_admin_password;
     if (!password) throw new KeystoneError("keystone_admin_password is not set");
     const r = await this.authenticate(this.vars.keystone_admin_user, password, this.vars.keystone_admin_project);
@@ -53,7 +58,7 @@ export class Keystone {
     const token = r.headers["x-subject-token"];
     if (typeof token !== "string") throw new KeystoneError("Keystone returned no token");
     redactor.add(token);
-    return (this.token = token);
+    return (this.cachedToken = token);
   }
 
   // An authenticated JSON call; non-2xx statuses other than the allowed ones become errors.

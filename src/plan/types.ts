@@ -25,6 +25,8 @@ export interface TaskContext {
   shared: Map<string, unknown>;
   // Names of the tasks that changed something on this host so far in this play (would-change in check mode).
   changed: string[];
+  // True when a handler is pending on this host (so a task can leave a start to the coming restart).
+  notified(handler: string): boolean;
   // Verbose-only progress line.
   log(message: string): void;
 }

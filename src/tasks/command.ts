@@ -1,5 +1,6 @@
 import type { FactSpec } from "../facts/batch.js";
 import { RemoteCommandError } from "../errors.js";
+import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task, type TaskContext } from "../plan/types.js";
 
 export interface CommandOptions<T> {
@@ -7,7 +8,7 @@ export interface CommandOptions<T> {
   tags: string[];
   notify?: string[];
   // Reads the state that decides whether the command is due; part of the batched probe.
-  fact: FactSpec<T>;
+  fact: FactSpec<T> | ((vars: HostVars) => FactSpec<T>);
   // Returns why the command must run, or undefined when the state is already right.
   needed: (state: T, ctx: TaskContext) => string | undefined;
   command: (ctx: TaskContext) => string;
@@ -18,13 +19,14 @@ export interface CommandOptions<T> {
 
 // A command that converges state (db_sync, fernet_setup, bootstrap) run only when its fact says so.
 export function command<T>(options: CommandOptions<T>): Task {
+  const fact = (vars: HostVars) => (typeof options.fact === "function" ? options.fact(vars) : options.fact);
   return {
     name: options.name,
     tags: options.tags,
     ...(options.notify ? { notify: options.notify } : {}),
-    facts: () => [options.fact],
+    facts: (vars) => [fact(vars)],
     async check(ctx) {
-      const reason = options.needed(await ctx.facts.get(options.fact), ctx);
+      const reason = options.needed(await ctx.facts.get(fact(ctx.vars)), ctx);
       if (!reason) return noChange;
       return {
         change: true,

@@ -42,6 +42,8 @@ export interface ServiceOptions {
   unit: string;
   // Called after a start so the task only succeeds once the service really answers.
   waitReady?: (ctx: TaskContext) => Promise<void>;
+  // When this restart handler is pending, starting is left to it: one (re)start, not two.
+  restartedBy?: string;
 }
 
 // Unit enabled at boot and running now.
@@ -54,7 +56,7 @@ export function service(options: ServiceOptions): Task {
     async check(ctx) {
       const state = await ctx.facts.get(fact);
       const enable = state.enabled !== "enabled";
-      const start = state.active !== "active";
+      const start = state.active !== "active" && !(options.restartedBy && ctx.notified(options.restartedBy));
       if (!enable && !start) return noChange;
       return {
         change: true,

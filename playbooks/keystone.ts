@@ -1,0 +1,117 @@
+import { quote } from "shlex";
+import { Keystone } from "../src/http/keystone.js";
+import { joinUrl } from "../src/http/tunnel.js";
+import type { HostVars } from "../src/inventory/vars.js";
+import { flushHandlers, type Playbook, type TaskContext } from "../src/plan/types.js";
+import { alembicFact, alembicReason } from "../src/tasks/alembic.js";
+import { aptPackages } from "../src/tasks/aptPackages.js";
+import { command } from "../src/tasks/command.js";
+import { iniSettings } from "../src/tasks/editFile.js";
+import { file } from "../src/tasks/file.js";
+import { keystoneProject } from "../src/tasks/keystoneProject.js";
+import { mysqlDatabase } from "../src/tasks/mysqlDatabase.js";
+import { mysqlUser } from "../src/tasks/mysqlUser.js";
+import { restartHandler, service } from "../src/tasks/service.js";
+import { waitHttp } from "../src/tasks/waitHttp.js";
+import { dbUrl } from "./names.js";
+import { controllerResolves } from "./preflight.js";
+
+const KEYSTONE_MIGRATIONS = "/usr/lib/python3/dist-packages/keystone/common/sql/migrations/versions";
+const db = { db: (v: HostVars) => v.keystone_db_name, user: (v: HostVars) => v.keystone_db_user };
+const exists = (path: string) => ({ key: `exists:${path}`, command: `test -e ${quote(path)}`, parse: (_: string, code: number) => code === 0 });
+
+const keystoneReady = (ctx: TaskContext) =>
+  waitHttp(ctx, joinUrl(ctx.vars.keystone_url, "v3"), { accept: [200], timeoutS: ctx.vars.service_start_timeout, unit: "keystone" });
+
+// The admin's environment file from the guide, for operators on the controller (root-only: it holds the password).
+export function adminOpenrc(v: HostVars) {
+  const lines = {
+    OS_PROJECT_DOMAIN_NAME: v.keystone_domain_name,
+    OS_USER_DOMAIN_NAME: v.keystone_domain_name,
+    OS_PROJECT_NAME: v.keystone_admin_project,
+    OS_USERNAME: v.keystone_admin_user,
+    OS_PASSWORD: v.keystone_admin_password ?? "",
+    OS_AUTH_URL: joinUrl(v.keystone_url, "v3"),
+    OS_IDENTITY_API_VERSION: "3",
+    OS_IMAGE_API_VERSION: "2",
+  };
+  const content = Object.entries(lines).map(([k, val]) => `export ${k}=${quote(val)}`).join("\n") + "\n";
+  return { path: "/root/admin-openrc", content, mode: 0o600, owner: "root", group: "root" };
+}
+
+export const keystoneTasks = [
+  mysqlDatabase({ name: "Keystone database", tags: ["keystone", "database"], ...db }),
+  mysqlUser({ name: "Keystone database user @localhost", tags: ["keystone", "database"], ...db, from: "localhost", password: (v) => v.keystone_db_password }),
+  mysqlUser({ name: "Keystone database user @%", tags: ["keystone", "database"], ...db, from: "%", password: (v) => v.keystone_db_password }),
+  aptPackages({ name: "Keystone packages", tags: ["keystone", "packages"], packages: ["keystone", "python3-openstackclient"] }),
+  iniSettings({
+    name: "keystone.conf",
+    tags: ["keystone", "config"],
+    path: "/etc/keystone/keystone.conf",
+    notify: ["restart keystone"],
+    values: (v) => ({
+      database: { connection: dbUrl(v.keystone_db_user, v.keystone_db_password ?? "", v.controller_host, v.keystone_db_name) },
+      token: { provider: "fernet" },
+    }),
+  }),
+  command({
+    name: "Keystone schema at head (keystone-manage db_sync)",
+    tags: ["keystone", "database"],
+    fact: (v) => alembicFact(v, v.keystone_db_name, KEYSTONE_MIGRATIONS),
+    needed: (state) => alembicReason(state),
+    command: () => `su -s /bin/sh -c "keystone-manage db_sync" keystone`,
+    timeoutMs: 600_000,
+  }),
+  command({
+    name: "Fernet keys (keystone-manage fernet_setup)",
+    tags: ["keystone"],
+    fact: exists("/etc/keystone/fernet-keys/0"),
+    needed: (present) => (present ? undefined : "create fernet keys"),
+    command: () => "keystone-manage fernet_setup --keystone-user keystone --keystone-group keystone",
+  }),
+  command({
+    name: "Credential keys (keystone-manage credential_setup)",
+    tags: ["keystone"],
+    fact: exists("/etc/keystone/credential-keys/0"),
+    needed: (present) => (present ? undefined : "create credential keys"),
+    command: () => "keystone-manage credential_setup --keystone-user keystone --keystone-group keystone",
+  }),
+  service({ name: "Keystone running", tags: ["keystone", "service"], unit: "keystone", restartedBy: "restart keystone", waitReady: keystoneReady }),
+  flushHandlers("Keystone serving the new configuration"),
+  {
+    name: "Keystone bootstrap (admin user, region, identity endpoints)",
+    tags: ["keystone"],
+    async check(ctx: TaskContext) {
+      const v = ctx.vars;
+      const auth = await Keystone.for(ctx).authenticate(v.keystone_admin_user, v.keystone_admin_password ?? "", v.keystone_admin_project);
+      if (auth.status === 201) return { change: false as const };
+      if (auth.status !== 401) throw new Error(`Keystone answered HTTP ${auth.status} to the admin login`);
+      const url = joinUrl(v.keystone_url, "v3/");
+      const bootstrap = [
+        "IFS= read -r OS_BOOTSTRAP_PASSWORD && export OS_BOOTSTRAP_PASSWORD &&",
+        `keystone-manage bootstrap --bootstrap-username ${quote(v.keystone_admin_user)} --bootstrap-project-name ${quote(v.keystone_admin_project)}`,
+        `--bootstrap-admin-url ${quote(url)} --bootstrap-internal-url ${quote(url)} --bootstrap-public-url ${quote(url)}`,
+        `--bootstrap-region-id ${quote(v.keystone_region)}`,
+      ].join(" ");
+      return {
+        change: true as const,
+        summary: "bootstrap Keystone (admin password, region, identity endpoints)",
+        apply: async () => {
+          const r = await ctx.t.exec(bootstrap, { stdin: (v.keystone_admin_password ?? "") + "\n", timeoutMs: 120_000 });
+          if (r.code !== 0) throw new Error(`keystone-manage bootstrap exited ${r.code}: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+        },
+      };
+    },
+  },
+  keystoneProject({ name: "Project service", tags: ["keystone"], project: (v) => v.keystone_service_project, description: "Service Project" }),
+  file({ name: "admin-openrc", tags: ["keystone", "config"], render: adminOpenrc }),
+];
+
+export const keystone: Playbook = {
+  name: "keystone",
+  group: "controller",
+  requires: ["keystone_db_password", "keystone_admin_password"],
+  preflight: [controllerResolves],
+  tasks: keystoneTasks,
+  handlers: [restartHandler("restart keystone", "keystone", keystoneReady)],
+};

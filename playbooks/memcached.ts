@@ -1,0 +1,38 @@
+import { flushHandlers, type Playbook } from "../src/plan/types.js";
+import { aptPackages } from "../src/tasks/aptPackages.js";
+import { editFile } from "../src/tasks/editFile.js";
+import { restartHandler, service } from "../src/tasks/service.js";
+import { controllerResolves } from "./preflight.js";
+
+// Debian's memcached.conf listens on 127.0.0.1 via `-l`; the guide points it at the management address.
+// Every -l/-p line is replaced by ours, placed where the first of them was.
+export function memcachedListen(content: string, address: string, port: number): string {
+  const option = /^-[lp]\s/;
+  const lines = content.split("\n");
+  const first = lines.findIndex((l) => option.test(l));
+  const kept = lines.filter((l) => !option.test(l));
+  const at = first >= 0 ? first : kept.at(-1) === "" ? kept.length - 1 : kept.length;
+  kept.splice(at, 0, `-l ${address}`, `-p ${port}`);
+  return kept.join("\n");
+}
+
+export const memcachedTasks = [
+  aptPackages({ name: "memcached packages", tags: ["memcached", "packages"], packages: ["memcached", "python3-memcache"] }),
+  editFile({
+    name: "memcached listens on the management address",
+    tags: ["memcached", "config"],
+    path: "/etc/memcached.conf",
+    notify: ["restart memcached"],
+    edit: (content, v) => memcachedListen(content, v.management_address, v.memcached_port),
+  }),
+  service({ name: "memcached running", tags: ["memcached", "service"], unit: "memcached", restartedBy: "restart memcached" }),
+  flushHandlers("memcached ready"),
+];
+
+export const memcached: Playbook = {
+  name: "memcached",
+  group: "controller",
+  preflight: [controllerResolves],
+  tasks: memcachedTasks,
+  handlers: [restartHandler("restart memcached", "memcached")],
+};
