@@ -3,12 +3,14 @@ import { UsageError } from "../errors.js";
 
 // `glance-deploy lab …`: thin wrappers over src/lab, imported lazily so `--help` loads none of it.
 
+// Rejects "2.5", "0" and "-1" at parse time, with commander's own error format.
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError("must be a whole number ≥ 1");
   return n;
 }
 
+// Built fresh per call so the lead's main can add it to its program (and tests can inspect it).
 export function labCommand(): Command {
   const lab = new Command("lab")
     // Lets `lab ssh HOST CMD -x` hand "-x" to the remote command instead of parsing it here.

@@ -15,12 +15,14 @@ export interface LabCache {
 
 const COMPLETE = "complete";
 
+// Where a spec's cache lives; the key is the directory name, so different package lists never mix.
 export function cacheLocation(cacheRoot: string, spec: CacheSpec): LabCache {
   const key = cacheKey(spec);
   const dir = join(cacheRoot, key);
   return { key, dir, rootfs: join(dir, "rootfs"), repo: join(dir, "repo") };
 }
 
+// The marker is written last, so its presence means both rootfs and repository are whole.
 export async function isCacheComplete(cache: LabCache): Promise<boolean> {
   return access(join(cache.dir, COMPLETE)).then(() => true, () => false);
 }

@@ -95,6 +95,7 @@ export async function waitForPort(name: string, address: string, port: number, i
   }
 }
 
+// One connect attempt with its own timeout; errors are just "not yet".
 function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: timeoutMs });
@@ -123,6 +124,7 @@ export async function stopContainer(pids: ContainerPids, graceMs: number): Promi
   if (!(await waitForExit(pids.nspawn, 5000))) throw new LabError(`systemd-nspawn (PID ${pids.nspawn.pid}) did not exit after SIGKILL`);
 }
 
+// The container's console explains most boot failures; its tail goes into the error message.
 export async function consoleTail(path: string): Promise<string> {
   const text = await readFile(path, "utf8").catch(() => "");
   // eslint-disable-next-line no-control-regex

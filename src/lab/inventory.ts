@@ -20,6 +20,7 @@ function scalar(value: string): string {
   return /^[A-Za-z0-9_./-]+$/.test(value) ? value : JSON.stringify(value);
 }
 
+// First host is the controller (the install guide's single controller node); in clone mode each host is.
 export function renderInventory(paths: Pick<LabPaths, "key" | "knownHosts" | "secrets" | "verifyImage">, options: InventoryOptions): string {
   const [first, ...rest] = options.hosts;
   if (!first) throw new Error("renderInventory needs at least one host");

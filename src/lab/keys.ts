@@ -37,6 +37,7 @@ export function renderKnownHosts(hosts: ReadonlyArray<{ name: string; address: s
     .join("");
 }
 
+// Mode 0600 like OpenSSH's own; rewritten whole on every `lab up`.
 export async function writeKnownHosts(path: string, content: string): Promise<void> {
   await writeFile(path, content, { mode: 0o600 });
 }

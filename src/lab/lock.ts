@@ -5,6 +5,7 @@ import { isAlive, procRecord } from "./procs.js";
 
 // One lab operation at a time per state directory: two `lab up`s would fight over the bridge and mounts.
 
+// Runs fn holding the lock; a lock left by a dead process (PID + start time no longer alive) is taken over.
 export async function withLabLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const me = await procRecord(process.pid);
@@ -27,6 +28,7 @@ export async function withLabLock<T>(path: string, fn: () => Promise<T>): Promis
   }
 }
 
+// Keeps UsageErrors as they are and explains any other failure to create the lock file.
 function lockError(path: string, error: unknown): Error {
   return error instanceof UsageError ? error : new UsageError(`cannot take the lab lock ${path}: ${(error as Error).message}`);
 }

@@ -4,7 +4,7 @@ import { LabError } from "./errors.js";
 
 // Overlay mounts for host roots, and finding/removing whatever the lab left mounted.
 
-// lowerdirs are listed top first: a snapshot layer above the base it was taken from.
+// A fresh root in milliseconds: writes land in the host's own upper dir, cached layers (top first) stay untouched.
 export async function mountOverlay(lowers: readonly string[], upper: string, work: string, target: string): Promise<void> {
   for (const p of [...lowers, upper, work, target]) if (/[,:]/.test(p)) throw new LabError(`overlay path ${p} contains "," or ":", which overlayfs options cannot carry`);
   await run("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${lowers.join(":")},upperdir=${upper},workdir=${work}`, target]);

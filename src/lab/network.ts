@@ -40,6 +40,7 @@ export async function deleteLink(name: string): Promise<void> {
   if (await linkExists(name)) await run("ip", ["link", "del", name]);
 }
 
+// Asked of the kernel each time: another tool may have removed the link meanwhile.
 export async function linkExists(name: string): Promise<boolean> {
   return (await probe("ip", ["link", "show", "dev", name])).code === 0;
 }

@@ -32,6 +32,7 @@ export interface CacheSpec {
   repoPackages: readonly string[];
 }
 
+// The spec `lab up` uses; tests vary it to check the key.
 export function defaultCacheSpec(release = DEFAULT_RELEASE): CacheSpec {
   return { release, basePackages: [...BASE_PACKAGES], repoPackages: [...REPO_PACKAGES] };
 }

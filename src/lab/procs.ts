@@ -8,6 +8,7 @@ export interface ProcRecord {
   start: number;
 }
 
+// /proc/PID/stat split after the command name, so field numbers are stable.
 async function statFields(pid: number): Promise<string[] | undefined> {
   const text = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
   if (!text) return undefined;
@@ -15,6 +16,7 @@ async function statFields(pid: number): Promise<string[] | undefined> {
   return text.slice(text.lastIndexOf(")") + 2).split(" ");
 }
 
+// Captures identity at start so later signals can prove they target the same process.
 export async function procRecord(pid: number): Promise<ProcRecord | undefined> {
   const f = await statFields(pid);
   return f ? { pid, start: Number(f[19]) } : undefined;
@@ -37,6 +39,7 @@ export async function signal(rec: ProcRecord | undefined, sig: NodeJS.Signals): 
   }
 }
 
+// Polls rather than waits on the child: after a restart of the tool the containers are not our children.
 export async function waitForExit(rec: ProcRecord | undefined, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (await isAlive(rec)) {
@@ -60,6 +63,7 @@ export async function findContainerInit(nspawn: ProcRecord): Promise<ProcRecord 
   return undefined;
 }
 
+// Polling interval helper.
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -26,17 +26,20 @@ export interface SnapshotMeta {
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
+// Names become directory names: a strict pattern keeps "../" and overlay option separators out.
 function snapshotDir(paths: LabPaths, name: string): string {
   if (!NAME.test(name)) throw new UsageError(`snapshot name "${name}" must be 1-64 characters of a-z, 0-9, ".", "_", "-"`);
   return join(paths.snapshots, name);
 }
 
+// The recorded layers of a snapshot; a missing one is the operator's input error.
 export async function readSnapshot(paths: LabPaths, name: string): Promise<SnapshotMeta> {
   const text = await readFile(join(snapshotDir(paths, name), "meta.json"), "utf8").catch(() => undefined);
   if (text === undefined) throw new UsageError(`no lab snapshot "${name}" in ${paths.snapshots}`);
   return JSON.parse(text) as SnapshotMeta;
 }
 
+// Every snapshot in this state directory, for listing and for the in-use check.
 export async function labSnapshots(paths: LabPaths = labPaths()): Promise<SnapshotMeta[]> {
   const names = await readdir(paths.snapshots).catch(() => [] as string[]);
   const metas = await Promise.all(names.map((n) => readSnapshot(paths, n).catch(() => undefined)));
@@ -89,6 +92,7 @@ export async function labSnapshot(hostName: string, snapshotName: string, option
   });
 }
 
+// Frees the disk a snapshot holds, unless a host or another snapshot still stands on it.
 export async function labDeleteSnapshot(name: string, paths: LabPaths = labPaths()): Promise<void> {
   const dir = snapshotDir(paths, name);
   return withLabLock(paths.lockFile, async () => {

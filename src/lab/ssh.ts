@@ -6,6 +6,7 @@ import { readState, type HostState, type LabState } from "./state.js";
 // Reaching lab hosts with the OpenSSH client, the lab key and the lab's own known_hosts (strict: the lab
 // wrote every host key itself, so any other key is a real mismatch).
 
+// Options shared by `lab ssh`, labExec and the readiness check, so all three see hosts the same way.
 export function sshArgs(state: Pick<LabState, "key" | "knownHosts">, host: HostState, user = "root", extra: readonly string[] = []): string[] {
   return [
     "-i", state.key,

@@ -28,6 +28,7 @@ export interface LabState {
   hosts: HostState[];
 }
 
+// A missing or unreadable record means "no lab known", never an error: cleanup must still be possible.
 export async function readState(path: string): Promise<LabState | undefined> {
   const text = await readFile(path, "utf8").catch(() => undefined);
   if (text === undefined) return undefined;
@@ -52,6 +53,7 @@ export async function writePids(path: string, pids: { nspawn: ProcRecord; init?:
   await rename(`${path}.tmp`, path);
 }
 
+// Same leniency as readState: a torn record must not block cleaning up the rest.
 export async function readPids(path: string): Promise<{ nspawn?: ProcRecord; init?: ProcRecord }> {
   const text = await readFile(path, "utf8").catch(() => undefined);
   if (!text) return {};

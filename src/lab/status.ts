@@ -43,6 +43,7 @@ export async function labStatus(options: { paths?: LabPaths } = {}): Promise<Lab
   return { up: hosts.some((h) => h.running), state, hosts };
 }
 
+// A cheap pre-check so a dead sshd reads as such instead of as an ssh timeout.
 function portOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host, port, timeout: 2000 });

@@ -27,10 +27,12 @@ export function parseIp(text: string): number | undefined {
   return value;
 }
 
+// Inverse of parseIp, for messages and addresses handed to `ip` and the inventory.
 export function formatIp(value: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
 }
 
+// Netmask as an unsigned number; /0 is special-cased because 2 ** 32 - 1 overflows the shift arithmetic.
 function mask(prefix: number): number {
   return prefix === 0 ? 0 : (0xffffffff - (2 ** (32 - prefix) - 1)) >>> 0;
 }
@@ -49,6 +51,7 @@ export function parseSubnet(text: string): Subnet {
   return { network: ip, prefix };
 }
 
+// Canonical text form, as stored in lab.json and shown to the operator.
 export function formatSubnet(subnet: Subnet): string {
   return `${formatIp(subnet.network)}/${subnet.prefix}`;
 }

@@ -16,6 +16,7 @@ export function bridgeAlias(paths: LabPaths): string {
   return `glance-deploy-lab:${paths.state}`;
 }
 
+// undefined: no bridge; "": a bridge without owner mark (an interrupted `up` of ours).
 export async function bridgeOwner(): Promise<string | undefined> {
   const r = await probe("ip", ["-j", "link", "show", "dev", BRIDGE]);
   if (r.code !== 0) return undefined;
@@ -36,7 +37,8 @@ export interface TeardownResult {
   hosts: string[];
 }
 
-export async function teardownLab(paths: LabPaths, options: { graceMs: number; keepHostDirs?: readonly string[] }): Promise<TeardownResult> {
+// Safe to run at any time: everything it acts on was recorded by this state directory or is named after it.
+export async function teardownLab(paths: LabPaths, options: { graceMs: number }): Promise<TeardownResult> {
   await assertBridgeOurs(paths);
   const state = await readState(paths.labFile);
   const dirs = await readdir(paths.hosts).catch(() => [] as string[]);
@@ -53,7 +55,7 @@ export async function teardownLab(paths: LabPaths, options: { graceMs: number; k
   await unmountUnder(paths.hosts);
   for (const name of names) {
     await deleteLink(hostLinkName(name));
-    if (!options.keepHostDirs?.includes(name)) await rm(join(paths.hosts, name), { recursive: true, force: true });
+    await rm(join(paths.hosts, name), { recursive: true, force: true });
   }
   if (await linkExists(BRIDGE)) await deleteLink(BRIDGE);
   const failed = stops.find((s): s is PromiseRejectedResult => s.status === "rejected");

@@ -1,9 +1,8 @@
-import { access, mkdir, rm } from "node:fs/promises";
+import { access, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
 import { ensureCache } from "./cache.js";
 import { configureNetwork, startContainer, waitForInit, waitForPort } from "./container.js";
-import { LabError } from "./errors.js";
 import { writeHostFiles, type HostIdentity } from "./hostfiles.js";
 import { renderInventory } from "./inventory.js";
 import { ensureLabKey, generateHostKey, renderKnownHosts, writeKnownHosts } from "./keys.js";
@@ -16,7 +15,6 @@ import { ensureOverlaySupport, ensurePrerequisites } from "./prereqs.js";
 import { run } from "./run.js";
 import { ensureSecrets } from "./secrets.js";
 import { readSnapshot } from "./snapshot.js";
-import { writeFile } from "node:fs/promises";
 import { waitForSystem } from "./ready.js";
 import { writePids, writeState, type HostState, type LabState } from "./state.js";
 import { chooseSubnet, formatSubnet, gatewayAddress, hostAddress } from "./subnet.js";
@@ -165,4 +163,3 @@ async function ensureVerifyImage(path: string): Promise<void> {
   await run("qemu-img", ["create", "-q", "-f", "qcow2", path, "16M"]);
 }
 
-export { LabError };
