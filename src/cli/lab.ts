@@ -39,6 +39,9 @@ GLANCE_DEPLOY_LAB_STATE / GLANCE_DEPLOY_LAB_CACHE.
       const state = await labUp({ hosts: opts.hosts, name: opts.name, subnet: opts.subnet, from: opts.from, log: (l) => console.error(l) });
       for (const h of state.hosts) console.log(`${h.name}\t${h.address}`);
       console.log(`inventory: ${state.inventory}`);
+      // The committed inventory/lab.yaml describes only the default lab; say when this one differs.
+      const isDefault = state.hosts.length === 1 && state.hosts[0]!.name === "lab1" && state.subnet === "10.77.0.0/24" && !state.from;
+      if (!isDefault) console.error(`lab: this lab differs from the default one; deploy with --inventory ${state.inventory} (not inventory/lab.yaml)`);
       console.error(`lab: ${state.hosts.length} host(s) up on ${state.subnet} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     });
 
