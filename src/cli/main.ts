@@ -26,6 +26,8 @@ export function program(): Command {
     .description("Deploy the OpenStack Image service (Glance) to controller hosts over SSH, idempotently.")
     .version(version())
     .showHelpAfterError()
+    // `lab ssh HOST CMD -x` hands -x to the remote command.
+    .enablePositionalOptions()
     .exitOverride();
 
   root
@@ -80,7 +82,8 @@ export async function main(argv: string[]): Promise<number> {
   const root = program();
   try {
     await root.parseAsync(argv);
-    return (root.getOptionValue("exit") as number | undefined) ?? ExitCode.ok;
+    // `lab ssh` reports the remote command's status through process.exitCode.
+    return (root.getOptionValue("exit") as number | undefined) ?? (process.exitCode as number | undefined) ?? ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
