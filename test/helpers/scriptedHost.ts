@@ -13,10 +13,13 @@ export interface HostFile {
 export type Rule = [RegExp, (match: RegExpMatchArray, stdin: string, host: ScriptedHost) => Partial<ExecResult> | string];
 
 export class ScriptedHost implements Transport {
-  readonly calls: { command: string; stdin: string }[] = [];
+  readonly calls: { command: string; stdin: string; timeoutMs?: number }[] = [];
   readonly writes: { path: string; content: string; options: WriteFileOptions }[] = [];
   readonly files = new Map<string, HostFile>();
   closed = false;
+  // Where forward() leads; tests that talk HTTP point it at an in-process server (default: a dead stream).
+  forwardTo?: (host: string, port: number) => Promise<Duplex>;
+  readonly forwards: { host: string; port: number }[] = [];
 
   constructor(
     readonly host: string,
@@ -25,7 +28,7 @@ export class ScriptedHost implements Transport {
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const stdin = options.stdin?.toString() ?? "";
-    this.calls.push({ command, stdin });
+    this.calls.push({ command, stdin, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
     // The fact batch wraps each probe in markers; answer each probe as if it ran alone.
     const parts = [...command.matchAll(/printf '\\n(@@\w+:\d+):begin\\n'; \( ([\s\S]*?)\n\) <\/dev\/null 2>\/dev\/null; printf '\\n@@\w+:\d+:end:%d\\n' \$\?/g)];
     if (parts.length) {
@@ -55,8 +58,9 @@ export class ScriptedHost implements Transport {
     this.files.set(path, { content: text, mode: options.mode, owner: options.owner ?? "root", group: options.group ?? "root" });
   }
 
-  async forward(): Promise<Duplex> {
-    return new PassThrough();
+  async forward(host: string, port: number): Promise<Duplex> {
+    this.forwards.push({ host, port });
+    return this.forwardTo ? this.forwardTo(host, port) : new PassThrough();
   }
 
   async close(): Promise<void> {
@@ -77,6 +81,12 @@ const fileRules: Rule[] = [
     if (!f) return { code: 1 };
     const sha = createHash("sha256").update(f.content).digest("hex");
     return `${f.mode.toString(8)} ${f.owner} ${f.group}\n${sha}  ${unquote(m[1]!)}\n`;
+  }],
+  // editFile's probe: ownership line, then the whole content.
+  [/^stat -c '%a %U %G' (\S+) && cat \S+$/, (m, _s, h) => {
+    const f = h.files.get(unquote(m[1]!));
+    if (!f) return { code: 1 };
+    return `${f.mode.toString(8)} ${f.owner} ${f.group}\n${f.content}`;
   }],
   [/^cat (\S+)$/, (m, _s, h) => {
     const f = h.files.get(unquote(m[1]!));

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { glanceApiConf, GLANCE_API_CONF } from "../../playbooks/glanceConfig.js";
+import { applyDefaults } from "../../src/inventory/vars.js";
+import { getIniValue } from "../../src/render/ini.js";
+
+// Variables as the loader leaves them for a host with the four secrets set.
+const vars = (extra: Record<string, unknown> = {}) =>
+  applyDefaults("controller1", { ansible_host: "192.0.2.10", glance_db_password: "GLANCE_DBPASS", glance_keystone_password: "GLANCE_PASS", keystone_admin_password: "ADMIN_PASS", ...extra });
+
+// Every key the install guide's Glance chapter sets in glance-api.conf, with the guide's values.
+const guide: [string, string, string][] = [
+  ["database", "connection", "mysql+pymysql://glance:GLANCE_DBPASS@controller/glance"],
+  ["keystone_authtoken", "www_authenticate_uri", "http://controller:5000"],
+  ["keystone_authtoken", "auth_url", "http://controller:5000"],
+  ["keystone_authtoken", "memcached_servers", "controller:11211"],
+  ["keystone_authtoken", "auth_type", "password"],
+  ["keystone_authtoken", "project_domain_name", "Default"],
+  ["keystone_authtoken", "user_domain_name", "Default"],
+  ["keystone_authtoken", "project_name", "service"],
+  ["keystone_authtoken", "username", "glance"],
+  ["keystone_authtoken", "password", "GLANCE_PASS"],
+  ["paste_deploy", "flavor", "keystone"],
+  ["glance_store", "stores", "file,http"],
+  ["glance_store", "default_store", "file"],
+  ["glance_store", "filesystem_store_datadir", "/var/lib/glance/images/"],
+];
+
+describe("glanceApiConf: the guide's glance-api.conf", () => {
+  it("file metadata: root:glance 0640 at the package path", () => {
+    const f = glanceApiConf(vars());
+    assert.deepEqual([f.path, f.owner, f.group, f.mode], [GLANCE_API_CONF, "root", "glance", 0o640]);
+    assert.equal(f.path, "/etc/glance/glance-api.conf");
+  });
+
+  for (const [section, key, value] of guide) {
+    it(`[${section}] ${key} = ${value}`, () => assert.equal(getIniValue(glanceApiConf(vars()).content, section, key), value));
+  }
+
+  it("each guide key appears exactly once, nothing is left unrendered", () => {
+    const content = glanceApiConf(vars()).content;
+    for (const [, key] of guide) assert.equal(content.split("\n").filter((l) => new RegExp(`^${key}\\s*=`).test(l)).length, 1, key);
+    assert.doesNotMatch(content, /\{\{|\}\}|undefined|\[object Object\]/);
+    assert.ok(content.endsWith("\n"));
+  });
+
+  it("variables flow into their keys", () => {
+    const c = glanceApiConf(vars({ controller_host: "ctl", glance_db_user: "gl", glance_db_name: "images", keystone_service_project: "services", glance_stores: "file", glance_filesystem_store_datadir: "/srv/images/" })).content;
+    assert.equal(getIniValue(c, "database", "connection"), "mysql+pymysql://gl:GLANCE_DBPASS@ctl/images");
+    assert.equal(getIniValue(c, "keystone_authtoken", "auth_url"), "http://ctl:5000");
+    assert.equal(getIniValue(c, "keystone_authtoken", "memcached_servers"), "ctl:11211");
+    assert.equal(getIniValue(c, "keystone_authtoken", "project_name"), "services");
+    assert.equal(getIniValue(c, "glance_store", "stores"), "file");
+    assert.equal(getIniValue(c, "glance_store", "filesystem_store_datadir"), "/srv/images/");
+  });
+
+  const passwords = [`p@ss:w/rd?#&=+%`, `'quoted'`, `"dq"`, "$dollar", "a b", " lead", "ünï ✓", "{{ x }}", "back\\slash", "100%", "semi;colon"];
+  for (const password of passwords) {
+    it(`connection = percent-encodes the password ${JSON.stringify(password)} and it decodes back`, () => {
+      const content = glanceApiConf(vars({ glance_db_password: password })).content;
+      const connection = getIniValue(content, "database", "connection")!;
+      const m = /^mysql\+pymysql:\/\/glance:([^@]*)@controller\/glance$/.exec(connection);
+      assert.ok(m, `connection keeps its shape: ${connection}`);
+      assert.match(m[1]!, /^[A-Za-z0-9%._~!*()'-]*$/, "only unreserved characters and escapes in the password part");
+      assert.equal(decodeURIComponent(m[1]!), password);
+    });
+
+    it(`[keystone_authtoken] password reads back ${JSON.stringify(password)}`, () => {
+      const content = glanceApiConf(vars({ glance_keystone_password: password })).content;
+      assert.equal(getIniValue(content, "keystone_authtoken", "password"), password);
+      // oslo.config interpolates a lone `$`, so the written line must double every one.
+      const line = content.split("\n").find((l) => l.startsWith("password = "))!;
+      assert.doesNotMatch(line.replaceAll("$$", ""), /\$/, line);
+    });
+  }
+
+  it("overrides are applied key by key without disturbing the guide's keys", () => {
+    const c = glanceApiConf(vars({ glance_api_conf_overrides: { DEFAULT: { show_image_direct_url: true, workers: 2 }, glance_store: { stores: "file" }, oslo_limit: { endpoint_id: "abc" } } })).content;
+    assert.equal(getIniValue(c, "DEFAULT", "show_image_direct_url"), "true");
+    assert.equal(getIniValue(c, "DEFAULT", "workers"), "2");
+    assert.equal(getIniValue(c, "glance_store", "stores"), "file");
+    assert.equal(getIniValue(c, "oslo_limit", "endpoint_id"), "abc");
+    assert.equal(getIniValue(c, "glance_store", "default_store"), "file");
+    assert.equal(getIniValue(c, "database", "connection"), "mysql+pymysql://glance:GLANCE_DBPASS@controller/glance");
+  });
+
+  it("rendering is deterministic (same bytes twice)", () => {
+    assert.equal(glanceApiConf(vars()).content, glanceApiConf(vars()).content);
+  });
+});

@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { PENDING_FILE } from "../../src/handlers/pending.js";
+import { restartHandler, service } from "../../src/tasks/service.js";
+import { ScriptedHost, type Rule } from "../helpers/scriptedHost.js";
+import { runTask, runTasks } from "./runTask.js";
+
+interface Unit {
+  enabled: string;
+  active: string;
+  // Exit code of `systemctl start/restart`; a failed start leaves the unit failed.
+  startExit?: number;
+}
+
+// systemctl and journalctl answering from one unit's state, as systemd prints it.
+function systemdHost(units: Record<string, Unit>): ScriptedHost {
+  const rules: Rule[] = [
+    [/^systemctl is-enabled (\S+); systemctl is-active (\S+)$/, (m) => {
+      const u = units[m[1]!];
+      if (!u) return { stdout: "\ninactive\n", code: 3 };
+      return { stdout: `${u.enabled}\n${u.active}\n`, code: u.active === "active" ? 0 : 3 };
+    }],
+    [/^systemctl (enable|start|restart) (\S+)$/, (m) => {
+      const u = units[m[2]!]!;
+      if (m[1] === "enable") {
+        u.enabled = "enabled";
+        return "";
+      }
+      if (u.startExit) {
+        u.active = "failed";
+        return { code: u.startExit, stderr: `Job for ${m[2]}.service failed because the control process exited with error code.` };
+      }
+      u.active = "active";
+      return "";
+    }],
+    [/^journalctl -u (\S+) -n \d+ --no-pager -o cat$/, () => "glance-api: ERROR: cannot bind 0.0.0.0:9292: Address already in use\n"],
+  ];
+  return new ScriptedHost("h1", rules);
+}
+
+const task = (opts: { waited?: string[]; restartedBy?: string } = {}) =>
+  service({
+    name: "glance-api running",
+    tags: ["service"],
+    unit: "glance-api",
+    ...(opts.restartedBy ? { restartedBy: opts.restartedBy } : {}),
+    ...(opts.waited ? { waitReady: async (ctx) => void opts.waited!.push(ctx.host.name) } : {}),
+  });
+
+const cases: {
+  title: string;
+  unit: Unit;
+  pending?: string;
+  restartedBy?: string;
+  check?: boolean;
+  status: string;
+  summary?: string;
+  diff?: string;
+  error?: RegExp;
+  commands: string[];
+  waited: number;
+}[] = [
+  { title: "enabled and active: ok", unit: { enabled: "enabled", active: "active" }, status: "ok", commands: [], waited: 0 },
+  { title: "disabled and inactive: enable then start, then wait until ready", unit: { enabled: "disabled", active: "inactive" }, status: "changed", summary: "enable glance-api, start glance-api", diff: "glance-api: disabled/inactive → enabled/active", commands: ["systemctl enable glance-api", "systemctl start glance-api"], waited: 1 },
+  { title: "enabled but failed: start only", unit: { enabled: "enabled", active: "failed" }, status: "changed", summary: "start glance-api", commands: ["systemctl start glance-api"], waited: 1 },
+  { title: "running but disabled at boot: enable only, no restart, no wait", unit: { enabled: "disabled", active: "active" }, status: "changed", summary: "enable glance-api", commands: ["systemctl enable glance-api"], waited: 0 },
+  { title: "masked unit counts as not enabled: enable and start are attempted", unit: { enabled: "masked", active: "inactive" }, status: "changed", summary: "enable glance-api, start glance-api", commands: ["systemctl enable glance-api", "systemctl start glance-api"], waited: 1 },
+  { title: "stopped while its restart handler is pending: the restart will start it", unit: { enabled: "enabled", active: "inactive" }, pending: "restart glance-api", restartedBy: "restart glance-api", status: "ok", commands: [], waited: 0 },
+  { title: "pending restart does not stop enabling", unit: { enabled: "disabled", active: "inactive" }, pending: "restart glance-api", restartedBy: "restart glance-api", status: "changed", summary: "enable glance-api", commands: ["systemctl enable glance-api"], waited: 0 },
+  { title: "another handler pending does not count", unit: { enabled: "enabled", active: "inactive" }, pending: "restart keystone", restartedBy: "restart glance-api", status: "changed", summary: "start glance-api", commands: ["systemctl start glance-api"], waited: 1 },
+  { title: "check mode: would enable and start, runs nothing", unit: { enabled: "disabled", active: "inactive" }, check: true, status: "changed", summary: "enable glance-api, start glance-api", commands: [], waited: 0 },
+  { title: "a failed start fails with systemctl's error and the journal", unit: { enabled: "enabled", active: "inactive", startExit: 1 }, status: "failed", error: /systemctl start glance-api exited 1: .*Job for glance-api\.service failed.*\| glance-api: ERROR: cannot bind/, commands: ["systemctl start glance-api", "journalctl -u glance-api -n 15 --no-pager -o cat"], waited: 0 },
+];
+
+describe("service: unit state in, systemctl out", () => {
+  for (const c of cases) {
+    it(c.title, async () => {
+      const unit = { ...c.unit };
+      const h = systemdHost({ "glance-api": unit });
+      if (c.pending) h.files.set(PENDING_FILE, { content: `${c.pending}\n`, mode: 0o600, owner: "root", group: "root" });
+      const waited: string[] = [];
+      const result = await runTask(h, task({ waited, ...(c.restartedBy ? { restartedBy: c.restartedBy } : {}) }), { check: c.check ?? false });
+      assert.equal(result.status, c.status, JSON.stringify(result));
+      if (c.summary) assert.equal(result.summary, c.summary);
+      if (c.diff) assert.equal(result.diff, c.diff);
+      if (c.error) assert.match(result.error ?? "", c.error);
+      const actions = h.commands().filter((cmd) => /^(systemctl (enable|start|restart)|journalctl)/.test(cmd));
+      assert.deepEqual(actions, c.commands);
+      assert.equal(waited.length, c.waited);
+      assert.equal(h.calls.filter((x) => x.command.includes("is-enabled")).length, 1, "state read once, in the batch");
+      if (c.status === "changed" && !c.check && !c.pending) {
+        assert.equal((await runTask(h, task())).status, "ok", "a second run changes nothing");
+      }
+    });
+  }
+});
+
+describe("restartHandler", () => {
+  it("restarts once, then waits for readiness", async () => {
+    const h = systemdHost({ "glance-api": { enabled: "enabled", active: "active" } });
+    const waited: string[] = [];
+    const notifier = { name: "conf", tags: [], notify: ["restart glance-api"], check: async () => ({ change: true as const, summary: "x", apply: async () => {} }) };
+    const report = await runTasks(h, [notifier, { ...notifier, name: "conf2" }], { handlers: [restartHandler("restart glance-api", "glance-api", async () => void waited.push("x"))] });
+    assert.deepEqual(h.commands().filter((c) => c.startsWith("systemctl restart")), ["systemctl restart glance-api"]);
+    assert.equal(waited.length, 1);
+    assert.equal(report.tasks.at(-1)!.status, "changed");
+  });
+
+  it("a failed restart fails the handler with the journal and keeps it pending", async () => {
+    const h = systemdHost({ "glance-api": { enabled: "enabled", active: "active", startExit: 1 } });
+    const notifier = { name: "conf", tags: [], notify: ["restart glance-api"], check: async () => ({ change: true as const, summary: "x", apply: async () => {} }) };
+    const report = await runTasks(h, [notifier], { handlers: [restartHandler("restart glance-api", "glance-api")] });
+    const handler = report.tasks.at(-1)!;
+    assert.equal(handler.status, "failed");
+    assert.match(handler.error ?? "", /systemctl restart glance-api exited 1: .*cannot bind/);
+    assert.equal(h.files.get(PENDING_FILE)?.content, "restart glance-api\n");
+  });
+});
