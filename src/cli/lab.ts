@@ -21,26 +21,29 @@ export function labCommand(): Command {
       `
 Needs root. State (key, known_hosts, secrets, inventory) lives in /var/lib/glance-deploy/lab,
 caches (base root filesystem, apt repository) in /var/cache/glance-deploy/lab; override with
-GLANCE_DEPLOY_LAB_STATE / GLANCE_DEPLOY_LAB_CACHE.
+GLANCE_DEPLOY_LAB_STATE / GLANCE_DEPLOY_LAB_CACHE. Labs with different state directories run side by
+side, each on its own bridge and subnet; every command acts on the lab of the current state directory only.
 
   glance-deploy lab up && glance-deploy deploy --inventory inventory/lab.yaml`,
     );
 
   lab
     .command("up")
-    .description("start fresh lab hosts (removing any previous lab) and write their inventory")
+    .description("start fresh lab hosts (removing this state directory's previous lab) and write their inventory")
     .option("--hosts <n>", "number of hosts", positiveInt, 1)
     .option("--name <prefix>", "host name prefix: <prefix>1, <prefix>2, …", "lab")
-    .option("--subnet <cidr>", "IPv4 subnet for the lab bridge (default 10.77.0.0/24, or a free fallback)")
+    .option("--subnet <cidr>", "IPv4 subnet for the lab bridge (default 10.77.0.0/24, or the next one free of the machine's networks and other labs)")
     .option("--from <snapshot>", "boot every host from this snapshot; `controller` then maps to each host itself")
     .action(async (opts: { hosts: number; name: string; subnet?: string; from?: string }) => {
       const { labUp } = await import("../lab/up.js");
+      const { labPaths } = await import("../lab/paths.js");
       const started = Date.now();
       const state = await labUp({ hosts: opts.hosts, name: opts.name, subnet: opts.subnet, from: opts.from, log: (l) => console.error(l) });
       for (const h of state.hosts) console.log(`${h.name}\t${h.address}`);
       console.log(`inventory: ${state.inventory}`);
       // The committed inventory/lab.yaml describes only the default lab; say when this one differs.
-      const isDefault = state.hosts.length === 1 && state.hosts[0]!.name === "lab1" && state.subnet === "10.77.0.0/24" && !state.from;
+      const isDefault =
+        state.inventory === labPaths({}).inventory && state.hosts.length === 1 && state.hosts[0]!.name === "lab1" && state.subnet === "10.77.0.0/24" && !state.from;
       if (!isDefault) console.error(`lab: this lab differs from the default one; deploy with --inventory ${state.inventory} (not inventory/lab.yaml)`);
       console.error(`lab: ${state.hosts.length} host(s) up on ${state.subnet} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     });
@@ -77,8 +80,10 @@ GLANCE_DEPLOY_LAB_STATE / GLANCE_DEPLOY_LAB_CACHE.
     .action(async (host: string, cmd: string[], opts: { user: string }) => {
       const [{ labHost, sshArgs }, { execa }] = await Promise.all([import("../lab/ssh.js"), import("execa")]);
       const found = await labHost(host);
-      const tty = cmd.length === 0 && process.stdin.isTTY ? ["-t"] : [];
-      const r = await execa("ssh", [...sshArgs(found.state, found.host, opts.user, tty), ...(cmd.length ? ["--", cmd.join(" ")] : [])], {
+      // With positional options commander hands the "--" itself through as part of the command.
+      const words = cmd[0] === "--" ? cmd.slice(1) : cmd;
+      const tty = words.length === 0 && process.stdin.isTTY ? ["-t"] : [];
+      const r = await execa("ssh", [...sshArgs(found.state, found.host, opts.user, tty), ...(words.length ? ["--", words.join(" ")] : [])], {
         stdio: "inherit",
         reject: false,
       });
@@ -89,7 +94,7 @@ GLANCE_DEPLOY_LAB_STATE / GLANCE_DEPLOY_LAB_CACHE.
 
   lab
     .command("down")
-    .description("stop every lab host and remove the lab's links, bridge and mounts (caches and snapshots stay)")
+    .description("stop every host of this lab and remove its links, bridge and mounts (caches, snapshots and other labs stay)")
     .action(async () => {
       const { labDown } = await import("../lab/down.js");
       const hosts = await labDown();

@@ -9,7 +9,10 @@ import { REPO_MOUNT } from "./base.js";
 // One lab host = one systemd-nspawn container booting systemd in its own network namespace.
 
 export interface ContainerSpec {
+  // The host name inside (lab1), which several labs may share.
   name: string;
+  // nspawn's machine name, unique on the machine: it names the veth and nspawn's runtime files.
+  machine: string;
   root: string;
   repo: string;
   bridge: string;
@@ -30,7 +33,8 @@ export function nspawnArgs(spec: ContainerSpec): string[] {
     "--keep-unit",
     "--boot",
     `--directory=${spec.root}`,
-    `--machine=${spec.name}`,
+    `--machine=${spec.machine}`,
+    `--hostname=${spec.name}`,
     `--network-bridge=${spec.bridge}`,
     `--bind-ro=${spec.repo}:${REPO_MOUNT}`,
     "--console=read-only",

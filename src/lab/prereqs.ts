@@ -1,5 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
+import { withFileLock } from "./flock.js";
+import { MACHINE_LOCK_DIR } from "./paths.js";
 import { probe, run } from "./run.js";
 
 // The machine must be root and have a handful of Debian packages; the lab installs what is missing.
@@ -13,6 +15,7 @@ export const REQUIRED_PACKAGES: Readonly<Record<string, string>> = {
   "ssh-keygen": "openssh-client",
   "qemu-img": "qemu-utils",
   ip: "iproute2",
+  flock: "util-linux",
 };
 
 // Everything below needs CAP_SYS_ADMIN and friends; say so before anything half-happens.
@@ -42,6 +45,16 @@ export async function missingPackages(packages: readonly string[]): Promise<stri
 // Installs missing prerequisites unattended (no TTY needed), or explains exactly what is missing.
 export async function ensurePrerequisites(log: (line: string) => void): Promise<void> {
   assertRoot();
+  if ((await missingPackages(Object.values(REQUIRED_PACKAGES))).length === 0) return;
+  // Two labs starting on a fresh machine would otherwise run apt-get at once, and one would fail on dpkg's lock.
+  const lock = `${MACHINE_LOCK_DIR}/lab-packages.lock`;
+  await withFileLock(lock, { what: "the lab's package installation", timeoutMs: 30 * 60_000, onWait: () => log("lab: waiting for another lab installing packages") }, () =>
+    installPrerequisites(log),
+  );
+}
+
+// Under the lock: asks again, since the lab that held it may have installed everything already.
+async function installPrerequisites(log: (line: string) => void): Promise<void> {
   const missing = await missingPackages(Object.values(REQUIRED_PACKAGES));
   if (missing.length === 0) return;
   log(`installing missing Debian packages: ${missing.join(" ")}`);

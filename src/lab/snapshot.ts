@@ -5,7 +5,7 @@ import { stopContainer } from "./container.js";
 import { LabError } from "./errors.js";
 import { withLabLock } from "./lock.js";
 import { unmountUnder } from "./mounts.js";
-import { deleteLink, hostLinkName } from "./network.js";
+import { deletePortOf, hostLinkName } from "./network.js";
 import { hostDirs, labPaths, type LabPaths } from "./paths.js";
 import { isAlive, type ProcRecord } from "./procs.js";
 import { probe } from "./run.js";
@@ -71,7 +71,7 @@ export async function labSnapshot(hostName: string, snapshotName: string, option
     await cleanPoweroff(hostName, host.nspawn, host.init, options.stopTimeoutMs ?? 120_000);
     const d = hostDirs(paths, hostName);
     await unmountUnder(d.dir);
-    await deleteLink(hostLinkName(hostName));
+    await deletePortOf(state.bridge, hostLinkName(host.machine ?? hostName));
 
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -6,6 +6,8 @@ import type { ProcRecord } from "./procs.js";
 
 export interface HostState {
   name: string;
+  // nspawn's machine name, unique on the machine (see machineName); absent in records of older labs.
+  machine?: string;
   address: string;
   // Which layers (top first) the host's overlay was built from; the upper layer is per host.
   lowers: string[];

@@ -83,7 +83,8 @@ export interface MachineNetwork {
 }
 
 // Picks the lab subnet: the requested one must not clash (an explicit choice is never silently replaced);
-// without a request, the first candidate that clashes with nothing. The lab's own bridge does not count.
+// without a request, the first candidate that clashes with nothing. The lab's own bridge does not count (a stale
+// lab of this state directory is about to be replaced); other labs' bridges do, like any other network.
 export function chooseSubnet(requested: string | undefined, machine: readonly MachineNetwork[], ownBridge: string): Subnet {
   const taken = machine
     .filter((n) => n.dev !== ownBridge)

@@ -8,7 +8,8 @@ import { renderInventory } from "./inventory.js";
 import { ensureLabKey, generateHostKey, renderKnownHosts, writeKnownHosts } from "./keys.js";
 import { withLabLock } from "./lock.js";
 import { mountOverlay } from "./mounts.js";
-import { BRIDGE, createBridge, machineNetworks } from "./network.js";
+import { withFileLock } from "./flock.js";
+import { bridgeName, createBridge, machineName, machineNetworks } from "./network.js";
 import { defaultCacheSpec, DEFAULT_RELEASE } from "./packages.js";
 import { hostDirs, labPaths, type LabPaths } from "./paths.js";
 import { ensureOverlaySupport, ensurePrerequisites } from "./prereqs.js";
@@ -17,7 +18,7 @@ import { ensureSecrets } from "./secrets.js";
 import { readSnapshot } from "./snapshot.js";
 import { waitForSystem } from "./ready.js";
 import { writePids, writeState, type HostState, type LabState } from "./state.js";
-import { chooseSubnet, formatSubnet, gatewayAddress, hostAddress } from "./subnet.js";
+import { chooseSubnet, formatSubnet, gatewayAddress, hostAddress, type Subnet } from "./subnet.js";
 import { bridgeAlias, teardownLab } from "./teardown.js";
 
 export interface LabUpOptions {
@@ -41,7 +42,8 @@ export interface LabUpOptions {
 export const DEFAULT_PREFIX = "lab";
 const MAX_HOSTS = 50;
 
-// nspawn's machine-side veth is "vb-<name>" and must fit the kernel's 15 characters.
+// Host names are what the inventory and /etc/hosts use (several labs may each have a lab1); nspawn's machine
+// and veth names are derived per lab instead (see machineName), so the 12-character limit is only for brevity.
 export function validateUpOptions(options: LabUpOptions): { count: number; prefix: string } {
   const count = options.hosts ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > MAX_HOSTS) throw new UsageError(`--hosts must be a whole number from 1 to ${MAX_HOSTS} (got ${options.hosts})`);
@@ -51,8 +53,9 @@ export function validateUpOptions(options: LabUpOptions): { count: number; prefi
   return { count, prefix };
 }
 
-// Boots a fresh lab (cleaning any previous one first) and returns what it made; the inventory is written
-// to the state directory. Cold: builds the cache (about a minute); warm: seconds.
+// Boots a fresh lab (cleaning any previous lab of this state directory first) and returns what it made; the
+// inventory is written to the state directory. Labs of other state directories keep running alongside, each on
+// its own bridge and subnet. Cold: builds the cache (about a minute); warm: seconds.
 export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   const { count, prefix } = validateUpOptions(options);
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
@@ -62,10 +65,12 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   return withLabLock(paths.lockFile, async () => {
     const stale = await teardownLab(paths, { graceMs: 0 });
     if (stale.hosts.length > 0) log(`lab: removed the previous lab (${stale.hosts.join(", ")})`);
-    const subnet = chooseSubnet(options.subnet, await machineNetworks(), BRIDGE);
+    const bridge = bridgeName(paths.state);
+    // Checked now so a clashing --subnet fails before any build; chosen for real under the network lock below.
+    chooseSubnet(options.subnet, await machineNetworks(), bridge);
 
     const release = options.release ?? DEFAULT_RELEASE;
-    const cache = await ensureCache(paths.cache, defaultCacheSpec(release), log);
+    const cache = await ensureCache(paths.cache, defaultCacheSpec(release), log, { lockFile: paths.cacheLock });
     const snapshot = options.from !== undefined ? await readSnapshot(paths, options.from) : undefined;
     if (snapshot && snapshot.cacheKey !== cache.key) {
       throw new UsageError(`snapshot "${options.from}" was taken from base ${snapshot.cacheKey}, but this lab uses ${cache.key}; take it again`);
@@ -77,28 +82,41 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     await ensureSecrets(paths.secrets);
     await ensureVerifyImage(paths.verifyImage);
 
-    const identities: HostIdentity[] = Array.from({ length: count }, (_, i) => ({
-      name: `${prefix}${i + 1}`,
-      address: hostAddress(subnet, i),
-      prefix: subnet.prefix,
-    }));
-    const state: LabState = {
-      version: 1,
-      subnet: formatSubnet(subnet),
-      bridge: BRIDGE,
-      gateway: gatewayAddress(subnet),
-      cacheKey: cache.key,
-      ...(options.from !== undefined ? { from: options.from } : {}),
-      controllerPerHost,
-      inventory: paths.inventory,
-      key: paths.key,
-      knownHosts: paths.knownHosts,
-      hosts: identities.map((h) => ({ name: h.name, address: h.address, lowers })),
+    const layout = (subnet: Subnet) => {
+      const identities: HostIdentity[] = Array.from({ length: count }, (_, i) => ({
+        name: `${prefix}${i + 1}`,
+        address: hostAddress(subnet, i),
+        prefix: subnet.prefix,
+      }));
+      const state: LabState = {
+        version: 1,
+        subnet: formatSubnet(subnet),
+        bridge,
+        gateway: gatewayAddress(subnet),
+        cacheKey: cache.key,
+        ...(options.from !== undefined ? { from: options.from } : {}),
+        controllerPerHost,
+        inventory: paths.inventory,
+        key: paths.key,
+        knownHosts: paths.knownHosts,
+        hosts: identities.map((h, i) => ({ name: h.name, machine: machineName(paths.state, i), address: h.address, lowers })),
+      };
+      return { identities, state };
     };
-    await writeState(paths.labFile, state);
+
+    // Subnet choice and bridge creation happen under one machine-wide lock: a lab's bridge (with its address)
+    // exists before the next lab looks at the machine's networks, so two labs never pick the same subnet.
+    let lab: ReturnType<typeof layout> | undefined;
     try {
-      await createBridge(state.gateway, subnet.prefix);
-      await run("ip", ["link", "set", BRIDGE, "alias", bridgeAlias(paths)]);
+      lab = await withFileLock(paths.networkLock, { what: "the lab network", timeoutMs: 120_000, onWait: () => log("lab: waiting for another lab setting up its network") }, async () => {
+        const subnet = chooseSubnet(options.subnet, await machineNetworks(), bridge);
+        const described = layout(subnet);
+        // Recorded before the bridge exists, so a failure from here on is cleaned up by the next attempt.
+        await writeState(paths.labFile, described.state);
+        await createBridge(bridge, bridgeAlias(paths), described.state.gateway, subnet.prefix);
+        return described;
+      });
+      const { identities, state } = lab;
       const hostKeys = await Promise.all(
         identities.map((identity) => prepareHost(paths, identity, identities, lowers, controllerPerHost, authorizedKey)),
       );
@@ -110,7 +128,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
       return state;
     } catch (error) {
       // Whatever got started is recorded; take it all down so a failed `up` leaves nothing running.
-      await writeState(paths.labFile, state).catch(() => undefined);
+      if (lab) await writeState(paths.labFile, lab.state).catch(() => undefined);
       await teardownLab(paths, { graceMs: 0 }).catch((e: unknown) => log(`lab: cleanup after failure also failed: ${(e as Error).message}`));
       throw error;
     }
@@ -146,7 +164,8 @@ async function prepareHost(
 async function bootHost(paths: LabPaths, state: LabState, host: HostState, repo: string, timeoutMs: number): Promise<void> {
   const d = hostDirs(paths, host.name);
   const pidFile = join(d.dir, "pids.json");
-  const nspawn = await startContainer({ name: host.name, root: d.root, repo, bridge: state.bridge, consoleLog: d.console });
+  const machine = host.machine ?? host.name;
+  const nspawn = await startContainer({ name: host.name, machine, root: d.root, repo, bridge: state.bridge, consoleLog: d.console });
   host.nspawn = nspawn;
   await writePids(pidFile, { nspawn });
   const init = await waitForInit(host.name, nspawn, d.console, 30_000);

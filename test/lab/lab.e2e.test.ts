@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { execa } from "execa";
 import { parse } from "yaml";
 import { labDown, labExec, labStatus, labUp, type LabState } from "../../src/lab/index.js";
+import { hostLinkName } from "../../src/lab/network.js";
 import { labPaths } from "../../src/lab/paths.js";
 import { isAlive } from "../../src/lab/procs.js";
 
@@ -49,7 +50,7 @@ async function assertNothingLeft(state: LabState): Promise<void> {
   const links = JSON.parse((await execa("ip", ["-j", "link"])).stdout) as Array<{ ifname: string }>;
   const names = links.map((l) => l.ifname);
   assert.ok(!names.includes(state.bridge), `bridge ${state.bridge} still exists`);
-  for (const h of state.hosts) assert.ok(!names.some((n) => n === `vb-${h.name}`), `link vb-${h.name} still exists`);
+  for (const h of state.hosts) assert.ok(!names.includes(hostLinkName(h.machine!)), `link ${hostLinkName(h.machine!)} still exists`);
   const mountinfo = await readFile("/proc/self/mountinfo", "utf8");
   assert.ok(!mountinfo.includes(stateDir), `mounts left under ${stateDir}:\n${mountinfo.split("\n").filter((l) => l.includes(stateDir)).join("\n")}`);
   assert.equal((await labStatus()).up, false);

@@ -1,5 +1,5 @@
-// Pure parts of the lab: subnet choice, inventory rendering (equal to the committed inventory/lab.yaml),
-// cache key, secrets, /etc/hosts, known_hosts and option checks. No root, no containers.
+// Pure parts of the lab: subnet choice, per-lab names, locks, inventory rendering (equal to the committed
+// inventory/lab.yaml), cache key, secrets, /etc/hosts, known_hosts and option checks. No root, no containers.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -18,6 +18,9 @@ import { chooseSubnet, formatSubnet, gatewayAddress, hostAddress, parseSubnet } 
 import { validateUpOptions } from "../../src/lab/up.js";
 import { missingPackages } from "../../src/lab/prereqs.js";
 import { labCommand } from "../../src/cli/lab.js";
+import { ensureCache, cacheLocation } from "../../src/lab/cache.js";
+import { withFileLock } from "../../src/lab/flock.js";
+import { bridgeName, hostLinkName, labId, machineName, MAX_IFNAME } from "../../src/lab/network.js";
 
 const repoRoot = new URL("../../", import.meta.url).pathname;
 const machine = [
@@ -42,6 +45,12 @@ describe("lab subnet", () => {
   it("ignores the lab's own bridge (a stale lab does not push the subnet away)", () => {
     const stale = [...machine, { cidr: "10.77.0.1/24", dev: "gdlab0" }, { cidr: "10.77.0.0/24", dev: "gdlab0" }];
     assert.equal(formatSubnet(chooseSubnet(undefined, stale, "gdlab0")), "10.77.0.0/24");
+  });
+
+  it("counts another lab's bridge as taken, so a second lab falls back", () => {
+    const other = [...machine, { cidr: "10.77.0.1/24", dev: "gdlab-aaaaaa" }, { cidr: "10.77.0.0/24", dev: "gdlab-aaaaaa" }];
+    assert.equal(formatSubnet(chooseSubnet(undefined, other, "gdlab-bbbbbb")), "10.78.0.0/24");
+    assert.throws(() => chooseSubnet("10.77.0.0/24", other, "gdlab-bbbbbb"), /clashes with 10\.77\.0\.\d\/24 on gdlab-aaaaaa/);
   });
 
   it("never silently replaces an explicit subnet that clashes", () => {
@@ -94,6 +103,93 @@ describe("lab inventory", () => {
     const doc = parse(renderInventory(odd, { hosts: [{ name: "lab1", address: "10.77.0.11" }], allControllers: false }));
     assert.equal(doc.all.vars.ansible_ssh_private_key_file, "/tmp/my lab: #1/id_ed25519");
     assert.deepEqual(doc.all.vars.keystone_db_password, { file: "/tmp/my lab: #1/secrets/keystone_db_password" });
+  });
+});
+
+describe("lab names on the machine", () => {
+  it("derive bridge, machine and veth names from the absolute state directory, within the kernel's limit", () => {
+    const a = labPaths({}).state;
+    const b = labPaths({ GLANCE_DEPLOY_LAB_STATE: "/tmp/glance-deploy-lab-e2e-x1" }).state;
+    assert.equal(a, "/var/lib/glance-deploy/lab");
+    assert.match(bridgeName(a), /^gdlab-[0-9a-f]{6}$/);
+    assert.equal(bridgeName(a), bridgeName(a), "stable across calls");
+    assert.notEqual(bridgeName(a), bridgeName(b));
+    assert.notEqual(machineName(a, 0), machineName(b, 0), "two labs' lab1 must not share a machine name");
+    assert.notEqual(machineName(a, 0), machineName(a, 1));
+    for (const state of [a, b]) {
+      assert.ok(bridgeName(state).length <= MAX_IFNAME);
+      for (const i of [0, 9, 49]) {
+        assert.match(machineName(state, i), new RegExp(`^gd${labId(state)}-${i + 1}$`));
+        assert.ok(`vb-${machineName(state, i)}`.length <= MAX_IFNAME, "nspawn must not have to shorten the veth name");
+        assert.equal(hostLinkName(machineName(state, i)), `vb-${machineName(state, i)}`);
+      }
+    }
+  });
+
+  it("resolves a relative state directory, so the identity does not depend on the working directory", () => {
+    assert.equal(labPaths({ GLANCE_DEPLOY_LAB_STATE: "rel/lab" }).state, join(process.cwd(), "rel/lab"));
+    assert.equal(labPaths({ GLANCE_DEPLOY_LAB_STATE: "/tmp/x/" }).state, "/tmp/x");
+  });
+});
+
+describe("lab locks", () => {
+  it("serialises holders of the same lock file, waiting rather than failing", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lab-lock-"));
+    try {
+      const events: string[] = [];
+      let waited = 0;
+      const hold = (name: string) =>
+        withFileLock(join(dir, "sub", "l.lock"), { what: "test", timeoutMs: 10_000, onWait: () => waited++ }, async () => {
+          events.push(`${name}+`);
+          await new Promise((r) => setTimeout(r, 500));
+          events.push(`${name}-`);
+          return name;
+        });
+      assert.deepEqual(await Promise.all([hold("a"), hold("b")]), ["a", "b"]);
+      assert.ok(/^(a\+a-b\+b-|b\+b-a\+a-)$/.test(events.join("")), events.join(" "));
+      assert.equal(waited, 1);
+      // Released after an error in the holder.
+      await assert.rejects(withFileLock(join(dir, "sub", "l.lock"), { what: "test", timeoutMs: 5000 }, async () => { throw new Error("boom"); }), /boom/);
+      assert.equal(await withFileLock(join(dir, "sub", "l.lock"), { what: "test", timeoutMs: 2000 }, async () => "again"), "again");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("gives up after the timeout with a clear error", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lab-lock-"));
+    try {
+      const path = join(dir, "l.lock");
+      await withFileLock(path, { what: "test", timeoutMs: 10_000 }, async () => {
+        await assert.rejects(withFileLock(path, { what: "the inner test", timeoutMs: 1000 }, async () => "never"), /gave up waiting for the inner test after 1 s/);
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("builds a cache once when two labs start cold at the same moment; the other waits and reuses it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lab-cache-"));
+    try {
+      let builds = 0;
+      const build = async (scratch: string) => {
+        builds++;
+        await writeFile(join(scratch, "marker"), "built");
+        await new Promise((r) => setTimeout(r, 700));
+        return 1;
+      };
+      const spec = defaultCacheSpec();
+      const lines: string[] = [];
+      const [a, b] = await Promise.all([0, 1].map(() => ensureCache(dir, spec, (l) => lines.push(l), { build })));
+      assert.equal(builds, 1, lines.join("\n"));
+      assert.deepEqual(a, b);
+      assert.deepEqual(a, cacheLocation(dir, spec));
+      assert.equal(await readFile(join(a!.dir, "marker"), "utf8"), "built");
+      assert.ok(lines.some((l) => /waiting for another lab building the cache/.test(l)), lines.join("\n"));
+      assert.ok(!existsSync(`${a!.dir}.partial`));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
