@@ -63,7 +63,7 @@ export const glanceTasks = [
     timeoutMs: 600_000,
   }),
   service({ name: "glance-api running", tags: ["glance", "service"], unit: "glance-api", restartedBy: "restart glance-api", waitReady: glanceReady }),
-  flushHandlers("glance-api serving the new configuration"),
+  flushHandlers("glance-api serving the new configuration", ["restart glance-api"]),
   // A full upload after any change; on an unchanged host the health and version checks suffice.
   glanceVerify({ name: "Verify Glance", tags: ["glance", "verify"], upload: (ctx) => ctx.changed.length > 0 }),
 ];

@@ -13,7 +13,6 @@ import { mysqlDatabase } from "../src/tasks/mysqlDatabase.js";
 import { mysqlUser } from "../src/tasks/mysqlUser.js";
 import { restartHandler, service } from "../src/tasks/service.js";
 import { waitHttp } from "../src/tasks/waitHttp.js";
-import { dbUrl } from "./names.js";
 import { controllerResolves } from "./preflight.js";
 
 const KEYSTONE_MIGRATIONS = "/usr/lib/python3/dist-packages/keystone/common/sql/migrations/versions";
@@ -39,18 +38,34 @@ export function adminOpenrc(v: HostVars) {
   return { path: "/root/admin-openrc", content, mode: 0o600, owner: "root", group: "root" };
 }
 
+export const KEYSTONE_DB_CNF = "/etc/keystone/mysql-client.cnf";
+
+// keystone-manage (22) hands [database] connection to alembic's ConfigParser, whose %-interpolation breaks
+// on a percent-encoded password (and keystone logs the URL). The password therefore lives in a client
+// option file read by PyMySQL (RawConfigParser: no interpolation; one pair of quotes is removed).
+export function keystoneDbCnf(v: HostVars) {
+  const content = `# Managed by glance-deploy: Keystone's database password, read by PyMySQL.\n[client]\npassword = "${v.keystone_db_password ?? ""}"\n`;
+  return { path: KEYSTONE_DB_CNF, content, mode: 0o640, owner: "root", group: "keystone" };
+}
+
+export function keystoneDbConnection(v: HostVars): string {
+  const enc = encodeURIComponent;
+  return `mysql+pymysql://${enc(v.keystone_db_user)}@${v.controller_host}/${enc(v.keystone_db_name)}?read_default_file=${KEYSTONE_DB_CNF}`;
+}
+
 export const keystoneTasks = [
   mysqlDatabase({ name: "Keystone database", tags: ["keystone", "database"], ...db }),
   mysqlUser({ name: "Keystone database user @localhost", tags: ["keystone", "database"], ...db, from: "localhost", password: (v) => v.keystone_db_password }),
   mysqlUser({ name: "Keystone database user @%", tags: ["keystone", "database"], ...db, from: "%", password: (v) => v.keystone_db_password }),
   aptPackages({ name: "Keystone packages", tags: ["keystone", "packages"], packages: ["keystone", "python3-openstackclient"] }),
+  file({ name: "Keystone database client file", tags: ["keystone", "config"], notify: ["restart keystone"], render: keystoneDbCnf }),
   iniSettings({
     name: "keystone.conf",
     tags: ["keystone", "config"],
     path: "/etc/keystone/keystone.conf",
     notify: ["restart keystone"],
     values: (v) => ({
-      database: { connection: dbUrl(v.keystone_db_user, v.keystone_db_password ?? "", v.controller_host, v.keystone_db_name) },
+      database: { connection: keystoneDbConnection(v) },
       token: { provider: "fernet" },
     }),
   }),
@@ -77,7 +92,7 @@ export const keystoneTasks = [
     command: () => "keystone-manage credential_setup --keystone-user keystone --keystone-group keystone",
   }),
   service({ name: "Keystone running", tags: ["keystone", "service"], unit: "keystone", restartedBy: "restart keystone", waitReady: keystoneReady }),
-  flushHandlers("Keystone serving the new configuration"),
+  flushHandlers("Keystone serving the new configuration", ["restart keystone"]),
   {
     name: "Keystone bootstrap (admin user, region, identity endpoints)",
     tags: ["keystone"],

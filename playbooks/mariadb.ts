@@ -34,7 +34,7 @@ export const mariadbTasks = [
   aptPackages({ name: "MariaDB packages", tags: ["mariadb", "packages"], packages: ["mariadb-server", "python3-pymysql"] }),
   file({ name: "MariaDB openstack.cnf", tags: ["mariadb", "config"], notify: ["restart mariadb"], render: mariadbCnf }),
   service({ name: "MariaDB running", tags: ["mariadb", "service"], unit: "mariadb", restartedBy: "restart mariadb" }),
-  flushHandlers("MariaDB ready for clients"),
+  flushHandlers("MariaDB ready for clients", ["restart mariadb"]),
 ];
 
 export const mariadb: Playbook = {

@@ -26,7 +26,7 @@ export const memcachedTasks = [
     edit: (content, v) => memcachedListen(content, v.management_address, v.memcached_port),
   }),
   service({ name: "memcached running", tags: ["memcached", "service"], unit: "memcached", restartedBy: "restart memcached" }),
-  flushHandlers("memcached ready"),
+  flushHandlers("memcached ready", ["restart memcached"]),
 ];
 
 export const memcached: Playbook = {

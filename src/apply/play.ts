@@ -135,7 +135,7 @@ async function runTasks(
       return;
     }
     if (task.flushHandlers) {
-      if (!(await runHandlers(options, ctx, pending, record, summary))) return;
+      if (!(await runHandlers(options, ctx, pending, record, summary, task.flushHandlers))) return;
       continue;
     }
     const begin = Date.now();
@@ -193,9 +193,10 @@ async function runHandlers(
   pending: PendingHandlers,
   record: (r: TaskResult) => void,
   summary: HostSummary,
+  only?: string[],
 ): Promise<boolean> {
   for (const handler of options.playbook.handlers ?? []) {
-    if (!pending.has(handler.name)) continue;
+    if (!pending.has(handler.name) || (only && !only.includes(handler.name))) continue;
     const begin = Date.now();
     const name = `handler: ${handler.name}`;
     options.events?.taskStart?.(ctx.host.name, name);

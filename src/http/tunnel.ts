@@ -27,7 +27,6 @@ export async function tunnelRequest(t: Transport, url: string, init: HttpRequest
         method: init.method ?? "GET",
         path: u.pathname + u.search,
         headers: { host: u.host, connection: "close", ...(body ? { "content-length": String(body.length) } : {}), ...init.headers },
-        agent: false,
         createConnection: () => stream as unknown as import("node:net").Socket,
       },
       (res) => {
@@ -37,7 +36,10 @@ export async function tunnelRequest(t: Transport, url: string, init: HttpRequest
         res.on("error", reject);
       },
     );
-    req.setTimeout(init.timeoutMs ?? 30_000, () => req.destroy(new Error(`${init.method ?? "GET"} ${url}: no answer in ${(init.timeoutMs ?? 30_000) / 1000} s`)));
+    // An SSH channel is not a net.Socket (no setTimeout), so the deadline is a plain timer.
+    const ms = init.timeoutMs ?? 30_000;
+    const timer = setTimeout(() => req.destroy(new Error(`no answer in ${ms / 1000} s`)), ms);
+    req.on("close", () => clearTimeout(timer));
     req.on("error", (e) => reject(new Error(`${init.method ?? "GET"} ${u.origin}${u.pathname}: ${e.message}`)));
     req.end(body);
   });

@@ -22,7 +22,7 @@ export function looksLikeSecretRef(value: unknown): boolean {
 export function resolveSecretRef(ref: SecretRef, baseDir: string, env: NodeJS.ProcessEnv): string {
   if ("env" in ref) {
     const value = env[ref.env];
-    if (value === undefined || value === "") throw new Error(`environment variable ${ref.env} is not set`);
+    if (value === undefined || value === "") throw new Error(`environment variable ${quoteName(ref.env)} is not set`);
     return value;
   }
   const path = isAbsolute(ref.file) ? ref.file : resolve(baseDir, ref.file);
@@ -31,10 +31,15 @@ export function resolveSecretRef(ref: SecretRef, baseDir: string, env: NodeJS.Pr
     content = readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new Error(`secret file ${path} cannot be read (${code})`);
+    throw new Error(`secret file ${quoteName(path)} cannot be read (${code})`);
   }
   // Editors and `echo >` add one trailing newline that is not part of the secret.
   const value = content.replace(/\r?\n$/, "");
-  if (value === "") throw new Error(`secret file ${path} is empty`);
+  if (value === "") throw new Error(`secret file ${quoteName(path)} is empty`);
   return value;
+}
+
+// Names and paths are shown as typed, but JSON-quoted when they hold anything that could break the line.
+function quoteName(name: string): string {
+  return /^[\w./@+,:~-]+$/.test(name) ? name : JSON.stringify(name).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }

@@ -24,8 +24,13 @@ export class YamlSource {
     return new YamlSource(file, doc, lines);
   }
 
+  // Aliases are resolved here; an unresolved or exploding alias is the file's fault, reported as such.
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+    try {
+      return this.doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      throw new InventoryError(this.file, undefined, undefined, "", `YAML error: ${oneLine((error as Error).message)}`);
+    }
   }
 
   // Position of the value at path; for a key that does not exist, the position of its nearest parent.
@@ -62,6 +67,11 @@ export class YamlSource {
 // Dotted key path as operators write it (all.children.controller.hosts.lab1.ansible_port).
 export function formatPath(path: KeyPath): string {
   // Keys with blanks or control characters are shown JSON-quoted so the message stays one line.
-  const segment = (p: string | number) => (typeof p === "number" ? `[${p}]` : /^[\w.:-]+$/.test(p) ? p : JSON.stringify(p));
+  const segment = (p: string | number) => (typeof p === "number" ? `[${p}]` : /^[\w.:-]+$/.test(p) ? p : oneLine(JSON.stringify(p)));
   return path.map(segment).join(".").replaceAll(".[", "[");
+}
+
+// JSON.stringify leaves U+2028/U+2029 as they are; messages must stay on one line whatever the input.
+export function oneLine(text: string): string {
+  return text.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`).replace(/[\r\n]+/g, " ");
 }

@@ -41,8 +41,9 @@ export interface Task {
   facts?: (vars: HostVars) => FactSpec<unknown>[];
   // Skip the task for this host (reported as skipped).
   when?: (ctx: TaskContext) => boolean;
-  // Runs the handlers notified so far at this point (e.g. restart MariaDB before others connect to it).
-  flushHandlers?: boolean;
+  // Runs these handlers here if they are pending (e.g. restart MariaDB before others connect to it);
+  // handlers of later steps stay pending until their own flush point or the end of the play.
+  flushHandlers?: string[];
   // Files the task writes, computed offline from variables: `render` shows exactly what deploy writes.
   render?: (vars: HostVars) => RenderedFile[];
   check(ctx: TaskContext): Promise<Plan>;
@@ -82,7 +83,7 @@ export interface Playbook {
 
 export const noChange: Plan = { change: false };
 
-// A step that only runs the pending handlers (Ansible's flush_handlers).
-export function flushHandlers(name = "flush handlers"): Task {
-  return { name, tags: ["always"], flushHandlers: true, check: async () => noChange };
+// A step that runs the named handlers now if they are pending (Ansible's flush_handlers, but scoped).
+export function flushHandlers(name: string, handlers: string[]): Task {
+  return { name, tags: ["always"], flushHandlers: handlers, check: async () => noChange };
 }

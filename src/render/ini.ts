@@ -4,10 +4,17 @@
 export type IniValues = Record<string, Record<string, string | number | boolean>>;
 
 // oslo.config expands $name, strips surrounding blanks and one pair of matching quotes: undo all three.
+// Percent-encodes every character outside RFC 3986's unreserved set (encodeURIComponent leaves !'()*),
+// so a password inside `connection =` needs neither quotes nor `$` escaping.
+export function urlComponent(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
 export function iniValue(value: string | number | boolean): string {
   const s = String(value);
   if (/[\r\n\0]/.test(s)) throw new Error("INI values must be a single line");
-  const escaped = s.replaceAll("$", "$$");
+  // A replacer function: in a replacement *string*, "$$" would mean a single "$".
+  const escaped = s.replaceAll("$", () => "$$");
   const needsQuotes = /^\s|\s$/.test(s) || (s.length >= 2 && s[0] === s.at(-1) && (s[0] === '"' || s[0] === "'"));
   return needsQuotes ? `"${escaped}"` : escaped;
 }
@@ -16,11 +23,12 @@ const sectionLine = /^\s*\[([^\]]+)\]\s*$/;
 const keyLine = (key: string) => new RegExp(`^\\s*${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*=`);
 
 // Sets every key (replacing the first active line for it in its section, else appending to the section,
-// creating the section at the end when missing). Returns the new text; input without changes round-trips.
+// creating the section at the end when missing). Returns the new text; nothing to set returns it untouched.
 export function setIniValues(text: string, values: IniValues): string {
   const lines = text.split("\n");
   const trailingNewline = text.endsWith("\n");
   if (trailingNewline) lines.pop();
+  if (Object.values(values).every((keys) => Object.keys(keys).length === 0)) return text;
   for (const [section, keys] of Object.entries(values)) {
     for (const [key, raw] of Object.entries(keys)) {
       const line = `${key} = ${iniValue(raw)}`;
@@ -52,7 +60,7 @@ export function getIniValue(text: string, section: string, key: string): string 
   if (line === undefined) return undefined;
   let v = line.slice(line.indexOf("=") + 1).trim();
   if (v.length >= 2 && v[0] === v.at(-1) && (v[0] === '"' || v[0] === "'")) v = v.slice(1, -1);
-  return v.replaceAll("$$", "$");
+  return v.replaceAll("$$", () => "$");
 }
 
 // First occurrence of [section] (DEFAULT is case-sensitive in oslo) and where the next section starts.

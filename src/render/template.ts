@@ -2,15 +2,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Handlebars from "handlebars";
 import type { HostVars } from "../inventory/vars.js";
-import { iniValue } from "./ini.js";
+import { iniValue, urlComponent } from "./ini.js";
 import { packageRoot } from "./root.js";
 
 // An isolated Handlebars: no HTML escaping (these are config files), strict so a typo'd variable fails
 // instead of rendering an empty value, and only our helpers registered.
 const hbs = Handlebars.create();
 hbs.registerHelper("ini", (value: unknown) => iniValue(value as string));
-// Passwords inside URLs: percent-encode everything outside the unreserved set, then INI-escape.
-hbs.registerHelper("url", (value: unknown) => iniValue(encodeURIComponent(String(value))));
+// Passwords inside URLs: percent-encode everything outside the unreserved set; nothing is left to escape.
+hbs.registerHelper("url", (value: unknown) => urlComponent(String(value)));
 
 const cache = new Map<string, HandlebarsTemplateDelegate>();
 

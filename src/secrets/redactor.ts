@@ -1,3 +1,5 @@
+import { urlComponent } from "../render/ini.js";
+
 // One process-wide redactor: every resolved secret is registered here, and every path that prints,
 // logs, reports, diffs or throws passes text through redact() before it leaves the process.
 
@@ -53,9 +55,8 @@ export class Redactor {
 
 // The shapes a secret takes on its way into files: raw, percent-encoded (URLs), INI-escaped ($ → $$).
 function encodedForms(secret: string): string[] {
-  const forms = new Set([secret, encodeURIComponent(secret), secret.replaceAll("$", "$$$$")]);
-  forms.add(encodeURIComponent(secret).replaceAll("%", "%%"));
-  return [...forms];
+  const url = urlComponent(secret);
+  return [...new Set([secret, encodeURIComponent(secret), url, url.replaceAll("%", () => "%%"), secret.replaceAll("$", () => "$$")])];
 }
 
 function buildPattern(secrets: string[]): RegExp | undefined {

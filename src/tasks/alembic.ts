@@ -19,6 +19,8 @@ export function alembicFact(vars: HostVars, db: string, versionsDir: string): Fa
     key: `alembic:${db}`,
     command: `grep -rE --include='*.py' '^(revision|down_revision|depends_on) *= ' ${versionsDir}; printf '@@applied\\n'; ${mysqlCommand(vars)} --skip-column-names -e ${quote(sql)}`,
     parse: (stdout) => parseAlembic(stdout),
+    // mysqlCommand reads the admin password (when set) from the first stdin line.
+    ...(vars.mysql_admin_password ? { stdin: vars.mysql_admin_password + "\n" } : {}),
   };
 }
 
