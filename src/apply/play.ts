@@ -114,18 +114,24 @@ async function runTasks(
   const pending = new PendingHandlers(ctx.t, await ctx.facts.get(pendingHandlersFact), !ctx.check);
   ctx.notified = (name) => pending.has(name);
 
-  for (const check of playbook.preflight ?? []) {
-    const begin = Date.now();
-    events?.taskStart?.(ctx.host.name, `preflight: ${check.name}`);
-    try {
-      await check.run(ctx);
-    } catch (error) {
-      if (error instanceof UnreachableError) throw error;
-      record(failed(ctx, `preflight: ${check.name}`, ["preflight"], begin, error));
-      summary.error = `preflight failed: ${redactor.redact(messageOf(error))}`;
-      return;
-    }
+  // Preflight checks are independent reads: run them together; report failures in the playbook's order.
+  const begin = Date.now();
+  const checks = playbook.preflight ?? [];
+  const outcomes = await Promise.allSettled(checks.map((check) => check.run(ctx)));
+  const unreachable = outcomes.find((o) => o.status === "rejected" && o.reason instanceof UnreachableError);
+  if (unreachable) throw (unreachable as PromiseRejectedResult).reason;
+  const failedChecks = checks.filter((_, i) => outcomes[i]!.status === "rejected");
+  for (const [i, check] of checks.entries()) {
+    const o = outcomes[i]!;
+    if (o.status === "rejected") record(failed(ctx, `preflight: ${check.name}`, ["preflight"], begin, o.reason));
   }
+  if (failedChecks.length) {
+    const first = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
+    summary.error = `preflight failed: ${redactor.redact(messageOf(first.reason))}`;
+    return;
+  }
+  // Warm-up: every task's remote lookups in flight at once (no-op for tasks without prefetch).
+  for (const task of tasks) task.prefetch?.(ctx).catch(() => undefined);
 
   // Set once a check-mode change was not made: later checks may then fail only because of it.
   let wouldHaveChanged = false;

@@ -9,6 +9,9 @@ export class KeystoneError extends Error {}
 // Keystone's v3 REST API through the tunnel, with one admin token reused by every task of the play.
 export class Keystone {
   private cachedToken: string | undefined;
+  private tokenPending: Promise<string> | undefined;
+  private readonly lookups = new Map<string, Promise<unknown[]>>();
+  private readonly passwordChecks = new Map<string, Promise<number>>();
   constructor(
     private readonly t: Transport,
     private readonly vars: HostVars,
@@ -23,6 +26,19 @@ export class Keystone {
 
   private url(path: string): string {
     return joinUrl(joinUrl(this.vars.keystone_url, "v3"), path);
+  }
+
+  // Whether a user's password is the given one (HTTP 201) or not (401); one login per user and password
+  // per play, however many tasks ask.
+  passwordStatus(user: string, password: string): Promise<number> {
+    const key = `${user}\0${password}`;
+    let pending = this.passwordChecks.get(key);
+    if (!pending) {
+      pending = this.authenticate(user, password).then((r) => r.status);
+      this.passwordChecks.set(key, pending);
+      pending.catch(() => this.passwordChecks.delete(key));
+    }
+    return pending;
   }
 
   // Password authentication; returns the response so callers can tell 401 (wrong password) from errors.
@@ -47,8 +63,14 @@ export class Keystone {
     return this.adminToken();
   }
 
-  private async adminToken(): Promise<string> {
-    if (this.cachedToken) return this.cachedToken;
+  // Concurrent first calls share one login.
+  private adminToken(): Promise<string> {
+    if (this.cachedToken) return Promise.resolve(this.cachedToken);
+    this.tokenPending ??= this.login().finally(() => (this.tokenPending = undefined));
+    return this.tokenPending;
+  }
+
+  private async login(): Promise<string> {
     const password = this.vars.keystone_admin_password;
     if (!password) throw new KeystoneError("keystone_admin_password is not set");
     const r = await this.authenticate(this.vars.keystone_admin_user, password, this.vars.keystone_admin_project);
@@ -63,12 +85,24 @@ export class Keystone {
 
   // An authenticated JSON call; non-2xx statuses other than the allowed ones become errors.
   async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, allow: number[] = []): Promise<{ status: number; data: T }> {
-    const r = await tunnelRequest(this.t, this.url(path), {
-      method,
-      headers: { "x-auth-token": await this.adminToken(), ...(body ? { "content-type": "application/json" } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-      timeoutMs: 15_000,
-    });
+    const send = async () =>
+      tunnelRequest(this.t, this.url(path), {
+        method,
+        headers: { "x-auth-token": await this.adminToken(), ...(body ? { "content-type": "application/json" } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+        timeoutMs: 15_000,
+      });
+    let r = await send();
+    if (r.status === 401) {
+      // Changing the admin's password (bootstrap) revokes its tokens: log in again, once.
+      this.cachedToken = undefined;
+      r = await send();
+    }
+    // A write makes every remembered lookup stale.
+    if (method !== "GET" && method !== "HEAD") {
+      this.lookups.clear();
+      this.passwordChecks.clear();
+    }
     if ((r.status < 200 || r.status >= 300) && !allow.includes(r.status)) {
       const detail = r.body.toString("utf8").slice(0, 300).replace(/\s+/g, " ");
       throw new KeystoneError(redactor.redact(`Keystone ${method} /v3/${path}: HTTP ${r.status} ${detail}`));
@@ -77,11 +111,17 @@ export class Keystone {
     return { status: r.status, data: (text ? JSON.parse(text) : {}) as T };
   }
 
-  // Lists a collection filtered by query parameters (names, types, ids).
+  // Lists a collection filtered by query parameters (names, types, ids). Answers are shared by every task
+  // of the play (concurrent identical lookups become one request) until anything is written.
   async list<T>(collection: string, query: Record<string, string>): Promise<T[]> {
-    const qs = new URLSearchParams(query).toString();
-    const { data } = await this.call<Record<string, T[]>>("GET", `${collection}?${qs}`);
-    return data[collection] ?? [];
+    const path = `${collection}?${new URLSearchParams(query).toString()}`;
+    let pending = this.lookups.get(path);
+    if (!pending) {
+      pending = this.call<Record<string, unknown[]>>("GET", path).then(({ data }) => data[collection] ?? []);
+      this.lookups.set(path, pending);
+      pending.catch(() => this.lookups.delete(path));
+    }
+    return (await pending) as T[];
   }
 
   // The single item of a name lookup, or undefined; several is a state this tool never creates.

@@ -16,6 +16,8 @@ const iniValue = z.union([z.string(), z.number(), z.boolean()]).refine(
 );
 const iniName = z.string().regex(/^[A-Za-z0-9_.:-]+$/, "must be a plain INI section or key name");
 const overrides = z.record(iniName, z.record(iniName, iniValue));
+// Services reach MariaDB through PyMySQL, which encodes passwords as Latin-1.
+const dbPassword = text.refine((v) => /^[\u0000-\u00ff]*$/.test(v), "PyMySQL sends database passwords as Latin-1: use only Latin-1 characters");
 
 type Vars = Record<string, unknown>;
 interface VarSpec {
@@ -44,7 +46,7 @@ export const varSpecs = {
   mysql_port: { schema: port, default: 3306, doc: "MariaDB port." },
   keystone_db_name: { schema: text, default: "keystone", doc: "Keystone's database." },
   keystone_db_user: { schema: text, default: "keystone", doc: "Keystone's database user." },
-  keystone_db_password: { schema: text, secret: true, doc: "Keystone's database password (KEYSTONE_DBPASS)." },
+  keystone_db_password: { schema: dbPassword, secret: true, doc: "Keystone's database password (KEYSTONE_DBPASS)." },
   keystone_admin_user: { schema: text, default: "admin", doc: "Keystone admin user." },
   keystone_admin_password: { schema: text, secret: true, doc: "Keystone admin password (ADMIN_PASS)." },
   keystone_admin_project: { schema: text, default: "admin", doc: "Keystone admin project." },
@@ -57,7 +59,7 @@ export const varSpecs = {
   memcached_servers: { schema: text, default: (v: Vars) => `${v.controller_host}:${v.memcached_port}`, doc: "memcached_servers in [keystone_authtoken]." },
   glance_db_name: { schema: text, default: "glance", doc: "Glance's database." },
   glance_db_user: { schema: text, default: "glance", doc: "Glance's database user (granted at localhost and %)." },
-  glance_db_password: { schema: text, secret: true, doc: "Glance's database password (GLANCE_DBPASS)." },
+  glance_db_password: { schema: dbPassword, secret: true, doc: "Glance's database password (GLANCE_DBPASS)." },
   glance_db_host: { schema: hostish, default: (v: Vars) => v.controller_host, doc: "Host in glance's `connection =` URL." },
   glance_keystone_user: { schema: text, default: "glance", doc: "Glance's Keystone user." },
   glance_keystone_password: { schema: text, secret: true, doc: "Glance's Keystone password (GLANCE_PASS)." },

@@ -39,6 +39,9 @@ export interface Task {
   notify?: string[];
   // Facts read in the play's one batched probe instead of one exec each.
   facts?: (vars: HostVars) => FactSpec<unknown>[];
+  // Starts the task's remote reads (e.g. REST lookups) early, all tasks at once, so checks find them done.
+  // Errors are ignored here: the check repeats the read and reports.
+  prefetch?: (ctx: TaskContext) => Promise<unknown>;
   // Skip the task for this host (reported as skipped).
   when?: (ctx: TaskContext) => boolean;
   // Runs these handlers here if they are pending (e.g. restart MariaDB before others connect to it);

@@ -21,21 +21,25 @@ export interface KeystoneEndpointOptions {
   url: (v: HostVars) => string;
 }
 
+// Every endpoint of the service in one request, shared by the interface tasks (filtered here).
+async function serviceEndpoints(k: Keystone, svc: { name: string; type: string }): Promise<Endpoint[]> {
+  const service = await findService(k, svc.name, svc.type);
+  return service ? k.list<Endpoint>("endpoints", { service_id: service.id }) : [];
+}
+
 // One endpoint per service+interface+region: created when missing, its URL corrected when wrong, and any
 // duplicate (left by hand or by other tools) removed so exactly one remains.
 export function keystoneEndpoint(options: KeystoneEndpointOptions): Task {
   return {
     name: options.name,
     tags: options.tags,
+    prefetch: (ctx) => serviceEndpoints(Keystone.for(ctx), options.service(ctx.vars)),
     async check(ctx) {
       const k = Keystone.for(ctx);
       const svc = options.service(ctx.vars);
       const region = options.region(ctx.vars);
       const url = options.url(ctx.vars);
-      const service = await findService(k, svc.name, svc.type);
-      const endpoints = service
-        ? await k.list<Endpoint>("endpoints", { service_id: service.id, interface: options.interface, region_id: region })
-        : [];
+      const endpoints = (await serviceEndpoints(k, svc)).filter((e) => e.interface === options.interface && e.region_id === region);
       const [keep, ...extra] = [...endpoints].sort((a, b) => Number(b.url === url) - Number(a.url === url));
       if (keep && keep.url === url && keep.enabled !== false && extra.length === 0) return noChange;
       const what = `${svc.name} ${options.interface} endpoint in ${region}`;

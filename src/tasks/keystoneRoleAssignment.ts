@@ -1,6 +1,6 @@
 import { Keystone } from "../http/keystone.js";
 import type { HostVars } from "../inventory/vars.js";
-import { noChange, type Task } from "../plan/types.js";
+import { noChange, type Task, type TaskContext } from "../plan/types.js";
 
 export interface RoleAssignmentOptions {
   name: string;
@@ -12,22 +12,25 @@ export interface RoleAssignmentOptions {
 
 // `openstack role add --project P --user U R`, only when the assignment is missing.
 export function keystoneRoleAssignment(options: RoleAssignmentOptions): Task {
+  // The three ids the assignment joins, looked up together.
+  const lookup = async (ctx: TaskContext) => {
+    const k = Keystone.for(ctx);
+    const domain = ctx.vars.keystone_domain;
+    const [user, project, role] = await Promise.all([
+      k.findOne("users", { name: options.user(ctx.vars), domain_id: domain }),
+      k.findOne("projects", { name: options.project(ctx.vars), domain_id: domain }),
+      k.findOne("roles", { name: options.role(ctx.vars) }),
+    ]);
+    return { user, project, role };
+  };
   return {
     name: options.name,
     tags: options.tags,
+    prefetch: (ctx) => lookup(ctx),
     async check(ctx) {
       const k = Keystone.for(ctx);
-      const domain = ctx.vars.keystone_domain;
       const [userName, projectName, roleName] = [options.user(ctx.vars), options.project(ctx.vars), options.role(ctx.vars)];
-      const lookup = async () => {
-        const [user, project, role] = await Promise.all([
-          k.findOne("users", { name: userName, domain_id: domain }),
-          k.findOne("projects", { name: projectName, domain_id: domain }),
-          k.findOne("roles", { name: roleName }),
-        ]);
-        return { user, project, role };
-      };
-      const found = await lookup();
+      const found = await lookup(ctx);
       if (found.user && found.project && found.role) {
         const path = `projects/${found.project.id}/users/${found.user.id}/roles/${found.role.id}`;
         const { status } = await k.call("HEAD", path, undefined, [404]);
@@ -39,7 +42,7 @@ export function keystoneRoleAssignment(options: RoleAssignmentOptions): Task {
         summary,
         apply: async () => {
           // Earlier tasks of this play may have just created the user or project: look again.
-          const { user, project, role } = await lookup();
+          const { user, project, role } = await lookup(ctx);
           if (!user || !project || !role) throw new Error(`cannot ${summary}: ${!user ? "user" : !project ? "project" : "role"} not found`);
           await k.call("PUT", `projects/${project.id}/users/${user.id}/roles/${role.id}`);
         },

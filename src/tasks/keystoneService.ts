@@ -28,6 +28,7 @@ export function keystoneService(options: KeystoneServiceOptions): Task {
   return {
     name: options.name,
     tags: options.tags,
+    prefetch: (ctx) => findService(Keystone.for(ctx), options.service(ctx.vars).name, options.service(ctx.vars).type),
     async check(ctx) {
       const k = Keystone.for(ctx);
       const want = options.service(ctx.vars);

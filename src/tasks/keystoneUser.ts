@@ -15,6 +15,14 @@ export function keystoneUser(options: KeystoneUserOptions): Task {
   return {
     name: options.name,
     tags: options.tags,
+    async prefetch(ctx) {
+      const k = Keystone.for(ctx);
+      const password = options.password(ctx.vars);
+      await Promise.all([
+        k.findOne("users", { name: options.user(ctx.vars), domain_id: ctx.vars.keystone_domain }),
+        password ? k.passwordStatus(options.user(ctx.vars), password) : undefined,
+      ]);
+    },
     async check(ctx) {
       const k = Keystone.for(ctx);
       const name = options.user(ctx.vars);
@@ -29,9 +37,9 @@ export function keystoneUser(options: KeystoneUserOptions): Task {
           apply: async () => void (await k.call("POST", "users", { user: { name, domain_id: domain, password, enabled: true } })),
         };
       }
-      const auth = await k.authenticate(name, password);
-      const passwordOk = auth.status === 201;
-      if (!passwordOk && auth.status !== 401) throw new Error(`authenticating as ${name} gave HTTP ${auth.status}`);
+      const status = await k.passwordStatus(name, password);
+      const passwordOk = status === 201;
+      if (!passwordOk && status !== 401) throw new Error(`authenticating as ${name} gave HTTP ${status}`);
       if (passwordOk && user.enabled !== false) return noChange;
       return {
         change: true,

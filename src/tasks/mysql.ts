@@ -23,8 +23,9 @@ export function sqlHex(value: string): string {
 }
 
 // MariaDB's mysql_native_password hash, computed here so the password itself never has to reach the host.
+// Over the Latin-1 bytes: that is what PyMySQL (the services' driver) sends (the loader rejects anything wider).
 export function nativePasswordHash(password: string): string {
-  const once = createHash("sha1").update(password, "utf8").digest();
+  const once = createHash("sha1").update(Buffer.from(password, "latin1")).digest();
   const hash = "*" + createHash("sha1").update(once).digest("hex").toUpperCase();
   redactor.add(hash);
   return hash;

@@ -7,8 +7,8 @@ import { DB_PRIVS, FakeMariaDb, type Account } from "./mysqlFake.js";
 import { assertNoSecretInCommands, assertNoSecretInResult, runTask } from "./runTask.js";
 
 const PASS = `GL4NCE'pa"ss\\$x;#%ü`;
-// The hash MariaDB stores for PASSWORD(p): SHA1(SHA1(utf8 bytes)), upper-case hex after '*'.
-const hashOf = (p: string) => "*" + createHash("sha1").update(createHash("sha1").update(p, "utf8").digest()).digest("hex").toUpperCase();
+// The hash MariaDB must hold for a password PyMySQL sends: SHA1(SHA1(Latin-1 bytes)), upper-case hex after '*'.
+const hashOf = (p: string) => "*" + createHash("sha1").update(createHash("sha1").update(Buffer.from(p, "latin1")).digest()).digest("hex").toUpperCase();
 const ALL = DB_PRIVS.filter((p) => p !== "Grant_priv");
 
 const task = (from: string) =>
