@@ -40,8 +40,11 @@ export function renderInventory(paths: Pick<LabPaths, "key" | "knownHosts" | "se
     "    controller:",
     "      hosts:",
   ];
+  // Clones are copies of one deployed controller: their services bind to the name `controller`, which each
+  // clone maps to its own address, so a copy serves on its own address without being reconfigured.
+  const management = (h: InventoryHost) => (options.allControllers ? "controller" : h.address);
   for (const h of controllers) {
-    lines.push(`        ${h.name}:`, `          ansible_host: ${h.address}`, `          management_address: ${h.address}`);
+    lines.push(`        ${h.name}:`, `          ansible_host: ${h.address}`, `          management_address: ${management(h)}`);
   }
   if (computes.length > 0) {
     lines.push("    compute:", "      hosts:");

@@ -1,0 +1,60 @@
+// A converged controller (site deployed), built once per machine and per version of what it deploys, kept as a
+// lab snapshot, and cloned for each test that needs one: tests start from a real deployed host in seconds.
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
+import { labDown, labExec, labSnapshots, labSnapshot, labUp, labPaths, type LabPaths, type LabState } from "../../src/lab/index.js";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const BIN = join(ROOT, "dist/src/cli/bin.js");
+// One state directory for every converged lab, so the snapshot and the secrets it was deployed with stay together.
+const STATE = process.env.GLANCE_DEPLOY_CONVERGED_STATE ?? "/var/lib/glance-deploy/lab-converged";
+
+export interface ConvergedLab {
+  state: LabState;
+  paths: LabPaths;
+  inventory: string;
+  exec(host: string, command: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  down(): Promise<void>;
+}
+
+// Everything that decides what a deployed host looks like; a change means a new snapshot.
+function contentKey(): string {
+  const hash = createHash("sha256");
+  for (const dir of ["playbooks", "templates", "src/tasks", "src/render", "src/http"]) {
+    for (const f of readdirSync(join(ROOT, dir)).sort()) hash.update(f).update(readFileSync(join(ROOT, dir, f)));
+  }
+  return hash.digest("hex").slice(0, 12);
+}
+
+// Deploys `site` on a fresh host with services bound to the name `controller`, then snapshots it.
+async function buildSnapshot(paths: LabPaths, name: string): Promise<void> {
+  const state = await labUp({ hosts: 1, paths, log: () => undefined });
+  const inventory = join(paths.state, "inventory.converged.yaml");
+  writeFileSync(inventory, readFileSync(state.inventory, "utf8").replace(/management_address: \S+/g, "management_address: controller"));
+  const r = await execa("node", [BIN, "deploy", "--inventory", inventory, "--playbook", "site"], { reject: false, env: { CI: "1" }, all: true });
+  if (r.exitCode !== 0) throw new Error(`building the converged snapshot: deploy site exited ${r.exitCode}\n${r.all}`);
+  await labSnapshot(state.hosts[0]!.name, name, { paths });
+}
+
+// Clones of a converged controller, `hosts` of them, each answering as `controller` on its own address.
+export async function convergedLab(hosts = 1): Promise<ConvergedLab> {
+  const paths = labPaths({ ...process.env, GLANCE_DEPLOY_LAB_STATE: STATE });
+  const name = `site-${contentKey()}`;
+  const existing = await labSnapshots(paths);
+  if (!existing.some((s) => s.name === name)) {
+    await labDown({ paths, graceMs: 0 }).catch(() => undefined);
+    // Older snapshots are for code that no longer exists; free their disk.
+    for (const old of existing) rmSync(join(paths.snapshots, old.name), { recursive: true, force: true });
+    await buildSnapshot(paths, name);
+  }
+  const state = await labUp({ hosts, from: name, paths, log: () => undefined });
+  return {
+    state,
+    paths,
+    inventory: state.inventory,
+    exec: (host, command) => labExec(host, command, { paths, timeoutMs: 120_000 }),
+    down: async () => void (await labDown({ paths, graceMs: 0 })),
+  };
+}
