@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import type { FactSpec } from "../facts/batch.js";
+import { STATE_DIR } from "../handlers/pending.js";
 import type { HostVars } from "../inventory/vars.js";
 import type { TaskContext } from "../plan/types.js";
 import { redactor } from "../secrets/redactor.js";
@@ -6,21 +9,52 @@ import { joinUrl, tunnelRequest, type HttpResponse } from "./tunnel.js";
 
 export class KeystoneError extends Error {}
 
+export const TOKEN_CACHE = `${STATE_DIR}/keystone-token`;
+
+interface CachedToken {
+  scope: string;
+  expires: number;
+  token: string;
+}
+
+// The admin token is kept between runs on the controller itself (root-only, beside admin-openrc which holds
+// the password anyway), so a converged run needs no password login: Keystone's bcrypt costs ~0.25 s each.
+export function tokenCacheFact(): FactSpec<CachedToken | undefined> {
+  return {
+    key: "keystone:token-cache",
+    command: `cat ${TOKEN_CACHE}`,
+    parse(stdout, code) {
+      const [scope, expires, token] = stdout.trim().split("\t");
+      if (code !== 0 || !scope || !expires || !token) return undefined;
+      redactor.add(token);
+      return { scope, expires: Number(expires), token };
+    },
+  };
+}
+
+// What a token was issued for: a different URL, user, project or password means a new login.
+function tokenScope(vars: HostVars): string {
+  const parts = [vars.keystone_url, vars.keystone_admin_user, vars.keystone_admin_project, vars.keystone_domain, vars.keystone_admin_password ?? ""];
+  return createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
+}
+
 // Keystone's v3 REST API through the tunnel, with one admin token reused by every task of the play.
 export class Keystone {
   private cachedToken: string | undefined;
   private tokenPending: Promise<string> | undefined;
   private readonly lookups = new Map<string, Promise<unknown[]>>();
   private readonly passwordChecks = new Map<string, Promise<number>>();
-  constructor(
-    private readonly t: Transport,
-    private readonly vars: HostVars,
-  ) {}
+  private readonly t: Transport;
+  private readonly vars: HostVars;
+  constructor(private readonly ctx: TaskContext) {
+    this.t = ctx.t;
+    this.vars = ctx.vars;
+  }
 
   // One client per host per play, so the token is fetched once.
   static for(ctx: TaskContext): Keystone {
     let k = ctx.shared.get("keystone") as Keystone | undefined;
-    if (!k) ctx.shared.set("keystone", (k = new Keystone(ctx.t, ctx.vars)));
+    if (!k) ctx.shared.set("keystone", (k = new Keystone(ctx)));
     return k;
   }
 
@@ -70,7 +104,26 @@ export class Keystone {
     return this.tokenPending;
   }
 
+  // A cached token from an earlier run when it is for the same scope and valid for ten more minutes.
   private async login(): Promise<string> {
+    const scope = tokenScope(this.vars);
+    const cached = await this.ctx.facts.get(tokenCacheFact()).catch(() => undefined);
+    if (cached && cached.scope === scope && cached.expires > Date.now() + 600_000 && !this.cacheRejected) {
+      return (this.cachedToken = cached.token);
+    }
+    const token = await this.passwordLogin();
+    if (!this.ctx.check) {
+      const expires = this.lastExpiry ?? Date.now() + 600_000;
+      await this.t.exec(`install -d -m 0700 ${STATE_DIR}`);
+      await this.t.writeFile(TOKEN_CACHE, `${scope}\t${expires}\t${token}\n`, { mode: 0o600 });
+    }
+    return token;
+  }
+
+  private cacheRejected = false;
+  private lastExpiry: number | undefined;
+
+  private async passwordLogin(): Promise<string> {
     const password = this.vars.keystone_admin_password;
     if (!password) throw new KeystoneError("keystone_admin_password is not set");
     const r = await this.authenticate(this.vars.keystone_admin_user, password, this.vars.keystone_admin_project);
@@ -80,6 +133,8 @@ export class Keystone {
     const token = r.headers["x-subject-token"];
     if (typeof token !== "string") throw new KeystoneError("Keystone returned no token");
     redactor.add(token);
+    const expiresAt = (JSON.parse(r.body.toString("utf8")) as { token?: { expires_at?: string } }).token?.expires_at;
+    this.lastExpiry = expiresAt ? Date.parse(expiresAt) : undefined;
     return (this.cachedToken = token);
   }
 
@@ -94,8 +149,10 @@ export class Keystone {
       });
     let r = await send();
     if (r.status === 401) {
-      // Changing the admin's password (bootstrap) revokes its tokens: log in again, once.
+      // Changing the admin's password (bootstrap) revokes its tokens, and a cached one may be revoked or
+      // expired early: log in with the password again, once.
       this.cachedToken = undefined;
+      this.cacheRejected = true;
       r = await send();
     }
     // A write makes every remembered lookup stale.

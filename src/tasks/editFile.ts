@@ -55,7 +55,7 @@ export function editFile(options: EditFileOptions): Task {
       return {
         change: true,
         summary: `${have.exists ? "update" : "create"} ${options.path}`,
-        diff: fileDiff(options.path, have.exists ? have.content : undefined, want),
+        diff: await fileDiff(options.path, have.exists ? have.content : undefined, want),
         apply: () => ctx.t.writeFile(options.path, want, meta),
       };
     },

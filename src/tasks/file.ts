@@ -54,7 +54,7 @@ export function file(options: FileTaskOptions): Task {
       let diff: string | undefined;
       if (!contentSame) {
         const before = have.exists ? (await ctx.t.exec(`cat ${quote(want.path)}`)).stdout : undefined;
-        diff = fileDiff(want.path, before, want.content);
+        diff = await fileDiff(want.path, before, want.content);
       }
       const what = !have.exists ? "create" : !contentSame ? "update" : "fix mode/owner of";
       return {

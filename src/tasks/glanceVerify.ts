@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { Keystone } from "../http/keystone.js";
+import { Keystone, tokenCacheFact } from "../http/keystone.js";
 import { joinUrl, tunnelRequest, type HttpRequest } from "../http/tunnel.js";
 import { noChange, type Task, type TaskContext } from "../plan/types.js";
 
@@ -19,6 +19,8 @@ export function glanceVerify(options: { name: string; tags: string[]; upload: (c
   return {
     name: options.name,
     tags: options.tags,
+    // Read in the play's batched probe, so a cached admin token costs nothing.
+    facts: () => [tokenCacheFact()],
     async check(ctx) {
       // Verification never changes the host's desired state, and check mode must not upload anything.
       if (ctx.check) return noChange;

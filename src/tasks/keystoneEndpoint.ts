@@ -1,4 +1,4 @@
-import { Keystone } from "../http/keystone.js";
+import { Keystone, tokenCacheFact } from "../http/keystone.js";
 import type { HostVars } from "../inventory/vars.js";
 import { valueDiff } from "../plan/diff.js";
 import { noChange, type Task } from "../plan/types.js";
@@ -33,6 +33,8 @@ export function keystoneEndpoint(options: KeystoneEndpointOptions): Task {
   return {
     name: options.name,
     tags: options.tags,
+    // Read in the play's batched probe, so a cached admin token costs nothing.
+    facts: () => [tokenCacheFact()],
     prefetch: (ctx) => serviceEndpoints(Keystone.for(ctx), options.service(ctx.vars)),
     async check(ctx) {
       const k = Keystone.for(ctx);

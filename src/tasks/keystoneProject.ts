@@ -1,4 +1,4 @@
-import { Keystone } from "../http/keystone.js";
+import { Keystone, tokenCacheFact } from "../http/keystone.js";
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task } from "../plan/types.js";
 
@@ -7,6 +7,8 @@ export function keystoneProject(options: { name: string; tags: string[]; project
   return {
     name: options.name,
     tags: options.tags,
+    // Read in the play's batched probe, so a cached admin token costs nothing.
+    facts: () => [tokenCacheFact()],
     async check(ctx) {
       const k = Keystone.for(ctx);
       const name = options.project(ctx.vars);

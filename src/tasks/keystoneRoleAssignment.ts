@@ -1,4 +1,4 @@
-import { Keystone } from "../http/keystone.js";
+import { Keystone, tokenCacheFact } from "../http/keystone.js";
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task, type TaskContext } from "../plan/types.js";
 
@@ -26,6 +26,8 @@ export function keystoneRoleAssignment(options: RoleAssignmentOptions): Task {
   return {
     name: options.name,
     tags: options.tags,
+    // Read in the play's batched probe, so a cached admin token costs nothing.
+    facts: () => [tokenCacheFact()],
     prefetch: (ctx) => lookup(ctx),
     async check(ctx) {
       const k = Keystone.for(ctx);

@@ -1,4 +1,4 @@
-import { Keystone } from "../http/keystone.js";
+import { Keystone, tokenCacheFact } from "../http/keystone.js";
 import type { HostVars } from "../inventory/vars.js";
 import { valueDiff } from "../plan/diff.js";
 import { noChange, type Task } from "../plan/types.js";
@@ -28,6 +28,8 @@ export function keystoneService(options: KeystoneServiceOptions): Task {
   return {
     name: options.name,
     tags: options.tags,
+    // Read in the play's batched probe, so a cached admin token costs nothing.
+    facts: () => [tokenCacheFact()],
     prefetch: (ctx) => findService(Keystone.for(ctx), options.service(ctx.vars).name, options.service(ctx.vars).type),
     async check(ctx) {
       const k = Keystone.for(ctx);

@@ -1,4 +1,4 @@
-import { Keystone } from "../http/keystone.js";
+import { Keystone, tokenCacheFact } from "../http/keystone.js";
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task } from "../plan/types.js";
 
@@ -15,6 +15,8 @@ export function keystoneUser(options: KeystoneUserOptions): Task {
   return {
     name: options.name,
     tags: options.tags,
+    // Read in the play's batched probe, so a cached admin token costs nothing.
+    facts: () => [tokenCacheFact()],
     async prefetch(ctx) {
       const k = Keystone.for(ctx);
       const password = options.password(ctx.vars);
