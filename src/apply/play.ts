@@ -7,6 +7,7 @@ import type { Playbook, Task, TaskContext } from "../plan/types.js";
 import { redactor } from "../secrets/redactor.js";
 import type { HostSummary, PlayReport, TaskResult } from "../report/types.js";
 import type { Transport } from "../transport/types.js";
+import { acquireHostLock, type HostLock } from "./hostLock.js";
 import { selectTasks, type Selection } from "./select.js";
 
 export interface PlayEvents {
@@ -89,13 +90,17 @@ async function runHost(options: PlayOptions, host: InventoryHost, report: PlayRe
     log: (message) => events?.log?.(host.name, redactor.redact(message)),
   };
   const tasks = selectTasks(playbook.tasks, options.selection ?? {});
+  let lock: HostLock | undefined;
   try {
+    // One run at a time per host, for the whole play (released below, and by the host if the link drops).
+    lock = await acquireHostLock(t, { timeoutS: host.vars.host_lock_timeout, log: ctx.log, ...(options.signal ? { signal: options.signal } : {}) });
     await runTasks(options, ctx, tasks, record, summary);
   } catch (error) {
     summary.unreachable ||= error instanceof UnreachableError;
     summary.error ??= redactor.redact(messageOf(error));
   } finally {
     await playbook.cleanup?.(ctx).catch(() => undefined);
+    await lock?.release().catch(() => undefined);
     await t.close().catch(() => undefined);
     events?.hostEnd?.(host.name, summary);
   }

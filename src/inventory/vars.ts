@@ -79,6 +79,7 @@ export const varSpecs = {
   glance_min_free_mb: { schema: z.coerce.number().int().min(0), default: 1024, doc: "Preflight: free space required in the image store directory (MiB)." },
   apt_lock_timeout: { schema: seconds, default: 300, doc: "Seconds to wait for the dpkg lock before failing." },
   service_start_timeout: { schema: seconds, default: 60, doc: "Seconds to wait for a restarted API to answer." },
+  host_lock_timeout: { schema: seconds, default: 300, doc: "Seconds to wait for another deploy on the same host to finish (host lock) before failing." },
   verify_image_file: { schema: text, doc: "Local qcow2 file uploaded by verify." },
   verify_image_url: { schema: url, doc: "URL of the qcow2 verify uploads (when no file is set); fetched by the tool." },
   verify_image_name: { schema: text, default: "glance-deploy-verify", doc: "Name of the verification image." },

@@ -14,7 +14,7 @@ import {
   wrapScript,
   type PrivilegeOptions,
 } from "./remoteCommand.js";
-import type { ExecOptions, ExecResult, SshTarget, Transport, WriteFileOptions } from "./types.js";
+import type { ExecOptions, ExecResult, HeldCommand, SshTarget, Transport, WriteFileOptions } from "./types.js";
 
 // OpenSSH's MaxSessions default: more concurrent sessions than this get "Channel open failure".
 export const DEFAULT_MAX_CHANNELS = 10;
@@ -85,6 +85,59 @@ export class SshTransport implements Transport {
         resolve(channel);
       });
     });
+  }
+
+  // Why: a lock must live exactly as long as our connection: the script runs on its own session, outside the
+  // task channel limit (which shrinks by one while it is held, so the server's MaxSessions is still respected).
+  async hold(script: string): Promise<HeldCommand> {
+    const wire = wrapScript(script, this.privilege);
+    if (redactor.contains(wire)) throw new SecretInArgvError(this.host);
+    this.assertAlive("running a command");
+    const channel = await this.openSession(wire);
+    this.openSessions++;
+    const shrunk = this.limit.concurrency > 1;
+    if (shrunk) this.limit.concurrency--;
+    const lines: string[] = [];
+    let partial = "";
+    let wake: (() => void) | undefined;
+    let done = false;
+    const stderr: Buffer[] = [];
+    let code: number | undefined;
+    channel.on("data", (chunk: Buffer) => {
+      const parts = (partial + chunk.toString("utf8")).split("\n");
+      partial = parts.pop()!;
+      lines.push(...parts);
+      wake?.();
+    });
+    channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    channel.on("exit", (exitCode: number | null, signal?: string) => {
+      code = exitCode ?? signalExitCode(signal);
+    });
+    const exited = new Promise<ExecResult>((resolve) => {
+      channel.on("close", () => {
+        this.sessionClosed();
+        if (shrunk) this.limit.concurrency++;
+        done = true;
+        wake?.();
+        const lost = code === undefined ? `\nconnection lost (${this.lost ?? "session ended without an exit status"})` : "";
+        resolve({ code: code ?? 255, stdout: "", stderr: Buffer.concat(stderr).toString("utf8") + lost });
+      });
+    });
+    return {
+      exited,
+      nextLine: async () => {
+        for (;;) {
+          if (lines.length) return lines.shift();
+          if (done) return undefined;
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+        }
+      },
+      release: async () => {
+        if (!done) channel.end();
+        await Promise.race([exited, new Promise((r) => setTimeout(r, CLOSE_GRACE_MS).unref())]);
+      },
+    };
   }
 
   // Why: ends the shared connection once; a second call (or a call after the peer left) is a no-op.

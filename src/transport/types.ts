@@ -22,6 +22,17 @@ export interface WriteFileOptions {
   group?: string;
 }
 
+// A command kept running for as long as the caller needs it (e.g. a lock held by an open channel): its stdout
+// is read line by line; release() ends its stdin and waits for it to exit. If the connection drops, the remote
+// side sees its stdin close too, so whatever the command holds dies with the connection.
+export interface HeldCommand {
+  // The next line on stdout, or undefined once the command has exited (then `exited` tells how).
+  nextLine(): Promise<string | undefined>;
+  // Settles when the channel closes; never rejects (a lost connection is code 255 with the reason in stderr).
+  readonly exited: Promise<ExecResult>;
+  release(): Promise<void>;
+}
+
 export interface Transport {
   // Inventory name of the host, used in every message.
   readonly host: string;
@@ -31,6 +42,9 @@ export interface Transport {
   writeFile(path: string, content: string | Buffer, options: WriteFileOptions): Promise<void>;
   // Opens a TCP stream to host:port as seen from the remote host (SSH direct-tcpip).
   forward(host: string, port: number): Promise<Duplex>;
+  // Runs a POSIX sh script (through `sudo -n` when become is set) that stays running until released.
+  // Optional: a transport without it gets no host lock.
+  hold?(script: string): Promise<HeldCommand>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import { PassThrough, type Duplex } from "node:stream";
 import { createHash } from "node:crypto";
-import type { ExecOptions, ExecResult, Transport, WriteFileOptions } from "../../src/transport/types.js";
+import type { ExecOptions, ExecResult, HeldCommand, Transport, WriteFileOptions } from "../../src/transport/types.js";
 
 // A scripted transport for unit tests: a few files in memory plus command rules. Facts in, commands out.
 export interface HostFile {
@@ -8,6 +8,13 @@ export interface HostFile {
   mode: number;
   owner: string;
   group: string;
+}
+
+// How a held command behaves: print lines, exit, and learn when the caller releases it.
+export interface HoldIo {
+  print(line: string): void;
+  exit(code: number, stderr?: string): void;
+  readonly released: Promise<void>;
 }
 
 export type Rule = [RegExp, (match: RegExpMatchArray, stdin: string, host: ScriptedHost) => Partial<ExecResult> | string];
@@ -20,6 +27,10 @@ export class ScriptedHost implements Transport {
   // Where forward() leads; tests that talk HTTP point it at an in-process server (default: a dead stream).
   forwardTo?: (host: string, port: number) => Promise<Duplex>;
   readonly forwards: { host: string; port: number }[] = [];
+  // Held commands (the host lock), kept apart from calls; each one's state for assertions.
+  readonly holds: { script: string; released: boolean; exited: boolean }[] = [];
+  // What a held command does; by default it prints "locked" (the host lock is free) and runs until released.
+  holdWith: (script: string, io: HoldIo) => void = (_script, io) => io.print("locked");
 
   constructor(
     readonly host: string,
@@ -63,6 +74,46 @@ export class ScriptedHost implements Transport {
     return this.forwardTo ? this.forwardTo(host, port) : new PassThrough();
   }
 
+  async hold(script: string): Promise<HeldCommand> {
+    const record = { script, released: false, exited: false };
+    this.holds.push(record);
+    const lines: string[] = [];
+    let wake: (() => void) | undefined;
+    let exitWith: (r: ExecResult) => void = () => undefined;
+    const exited = new Promise<ExecResult>((resolve) => (exitWith = resolve));
+    let onRelease: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (onRelease = resolve));
+    const io: HoldIo = {
+      print: (line) => {
+        lines.push(line);
+        wake?.();
+      },
+      exit: (code, stderr = "") => {
+        if (record.exited) return;
+        record.exited = true;
+        exitWith({ code, stdout: "", stderr });
+        wake?.();
+      },
+      released,
+    };
+    this.holdWith(script, io);
+    return {
+      exited,
+      nextLine: async () => {
+        for (;;) {
+          if (lines.length) return lines.shift();
+          if (record.exited) return undefined;
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
+      },
+      release: async () => {
+        record.released = true;
+        onRelease();
+        io.exit(0);
+      },
+    };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }
@@ -94,4 +145,6 @@ const fileRules: Rule[] = [
   }],
   [/^rm -f (\S+)$/, (m, _s, h) => (h.files.delete(unquote(m[1]!)), "")],
   [/^install -d -m 0700 \S+$/, () => ""],
+  // The lock's check that the connection is still there after a held command ended.
+  [/^:$/, () => ""],
 ];
