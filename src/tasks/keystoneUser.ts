@@ -1,6 +1,7 @@
 import { Keystone, tokenCacheFact } from "../http/keystone.js";
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task } from "../plan/types.js";
+import { passwordRecordFact, recordProves, rememberPassword } from "./keystonePasswordRecord.js";
 
 export interface KeystoneUserOptions {
   name: string;
@@ -16,13 +17,16 @@ export function keystoneUser(options: KeystoneUserOptions): Task {
     name: options.name,
     tags: options.tags,
     // Read in the play's batched probe, so a cached admin token costs nothing.
-    facts: () => [tokenCacheFact()],
+    facts: (vars) => [tokenCacheFact(), passwordRecordFact(vars, options.user(vars))],
     async prefetch(ctx) {
       const k = Keystone.for(ctx);
+      const name = options.user(ctx.vars);
       const password = options.password(ctx.vars);
+      const record = await ctx.facts.get(passwordRecordFact(ctx.vars, name));
+      const proven = password !== undefined && recordProves(record, ctx.vars, name, password);
       await Promise.all([
-        k.findOne("users", { name: options.user(ctx.vars), domain_id: ctx.vars.keystone_domain }),
-        password ? k.passwordStatus(options.user(ctx.vars), password) : undefined,
+        k.findOne("users", { name, domain_id: ctx.vars.keystone_domain }),
+        password && !proven ? k.passwordStatus(name, password) : undefined,
       ]);
     },
     async check(ctx) {
@@ -39,9 +43,14 @@ export function keystoneUser(options: KeystoneUserOptions): Task {
           apply: async () => void (await k.call("POST", "users", { user: { name, domain_id: domain, password, enabled: true } })),
         };
       }
-      const status = await k.passwordStatus(name, password);
-      const passwordOk = status === 201;
-      if (!passwordOk && status !== 401) throw new Error(`authenticating as ${name} gave HTTP ${status}`);
+      const record = await ctx.facts.get(passwordRecordFact(ctx.vars, name));
+      let passwordOk = recordProves(record, ctx.vars, name, password);
+      if (!passwordOk) {
+        const status = await k.passwordStatus(name, password);
+        if (status !== 201 && status !== 401) throw new Error(`authenticating as ${name} gave HTTP ${status}`);
+        passwordOk = status === 201;
+        if (passwordOk) await rememberPassword(ctx, record, name, password);
+      }
       if (passwordOk && user.enabled !== false) return noChange;
       return {
         change: true,

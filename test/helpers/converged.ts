@@ -28,26 +28,30 @@ function contentKey(): string {
   return hash.digest("hex").slice(0, 12);
 }
 
-// Deploys `site` on a fresh host with services bound to the name `controller`, then snapshots it.
-async function buildSnapshot(paths: LabPaths, name: string): Promise<void> {
+// Deploys the playbooks on a fresh host with services bound to the name `controller`, then snapshots it.
+async function buildSnapshot(paths: LabPaths, name: string, playbooks: string[]): Promise<void> {
   const state = await labUp({ hosts: 1, paths, log: () => undefined });
   const inventory = join(paths.state, "inventory.converged.yaml");
   writeFileSync(inventory, readFileSync(state.inventory, "utf8").replace(/management_address: \S+/g, "management_address: controller"));
-  const r = await execa("node", [BIN, "deploy", "--inventory", inventory, "--playbook", "site"], { reject: false, env: { CI: "1" }, all: true });
-  if (r.exitCode !== 0) throw new Error(`building the converged snapshot: deploy site exited ${r.exitCode}\n${r.all}`);
+  for (const playbook of playbooks) {
+    const r = await execa("node", [BIN, "deploy", "--inventory", inventory, "--playbook", playbook], { reject: false, env: { CI: "1" }, all: true });
+    if (r.exitCode !== 0) throw new Error(`building snapshot ${name}: deploy ${playbook} exited ${r.exitCode}\n${r.all}`);
+  }
   await labSnapshot(state.hosts[0]!.name, name, { paths });
 }
 
 // Clones of a converged controller, `hosts` of them, each answering as `controller` on its own address.
-export async function convergedLab(hosts = 1): Promise<ConvergedLab> {
+// `playbooks` choose the stage (default: the whole site; the benchmark also wants "everything but glance").
+export async function convergedLab(hosts = 1, playbooks: string[] = ["site"]): Promise<ConvergedLab> {
   const paths = labPaths({ ...process.env, GLANCE_DEPLOY_LAB_STATE: STATE });
-  const name = `site-${contentKey()}`;
+  const stage = playbooks.join("+");
+  const name = `${stage}-${contentKey()}`;
   const existing = await labSnapshots(paths);
   if (!existing.some((s) => s.name === name)) {
     await labDown({ paths, graceMs: 0 }).catch(() => undefined);
-    // Older snapshots are for code that no longer exists; free their disk.
-    for (const old of existing) rmSync(join(paths.snapshots, old.name), { recursive: true, force: true });
-    await buildSnapshot(paths, name);
+    // Older snapshots of this stage are for code that no longer exists; free their disk.
+    for (const old of existing.filter((s) => s.name.startsWith(`${stage}-`))) rmSync(join(paths.snapshots, old.name), { recursive: true, force: true });
+    await buildSnapshot(paths, name, playbooks);
   }
   const state = await labUp({ hosts, from: name, paths, log: () => undefined });
   return {

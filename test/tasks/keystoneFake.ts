@@ -99,6 +99,16 @@ export class FakeKeystone {
       if (req.method === "HEAD") return send(s.assignments.has(key) ? 204 : 404);
       if (req.method === "PUT") return s.assignments.add(key), send(204);
     }
+    if (collection === "role_assignments" && req.method === "GET") {
+      // Keystone's shape with include_names: role and project scope by id and name.
+      const found = [...s.assignments].map((key) => key.split("/")).filter(([, u]) => !q["user.id"] || u === q["user.id"]);
+      const withNames = found.map(([p, u, r]) => {
+        const project = s.projects.find((x) => x.id === p)!;
+        const role = s.roles.find((x) => x.id === r)!;
+        return { role: { id: r, name: role.name }, user: { id: u }, scope: { project: { id: p, name: project.name, domain: { id: project.domain_id } } } };
+      });
+      return send(200, { role_assignments: withNames });
+    }
     const table = { users: s.users, projects: s.projects, roles: s.roles, services: s.services, endpoints: s.endpoints }[collection as "users"];
     if (!table) return send(404, { error: { code: 404 } });
     const singular = collection!.replace(/s$/, "");

@@ -16,7 +16,7 @@ function withGlance(opts: { user?: boolean; project?: boolean; assigned?: string
 }
 
 const cases: { title: string; state: KeystoneState; vars?: Record<string, unknown>; check?: boolean; status: string; summary?: string; error?: RegExp; mutations: string[] }[] = [
-  { title: "assigned: ok (HEAD says 204)", state: withGlance({ assigned: "r-admin" }), status: "ok", mutations: [] },
+  { title: "assigned: ok (found in the user's role assignments)", state: withGlance({ assigned: "r-admin" }), status: "ok", mutations: [] },
   { title: "not assigned: PUT once", state: withGlance(), status: "changed", summary: "give glance role admin on project service", mutations: ["PUT /v3/projects/p-svc/users/u-glance/roles/r-admin"] },
   { title: "another role assigned does not count", state: withGlance({ assigned: "r-reader" }), status: "changed", mutations: ["PUT /v3/projects/p-svc/users/u-glance/roles/r-admin"] },
   { title: "configured role is used", state: withGlance({ assigned: "r-admin" }), vars: { glance_keystone_role: "member" }, status: "changed", summary: "give glance role member on project service", mutations: ["PUT /v3/projects/p-svc/users/u-glance/roles/r-member"] },

@@ -1,0 +1,183 @@
+// `npm run bench`: whole-process timings of the CLI on lab hosts (issue targets P1–P5), printed as a table
+// and written to bench/results.json. Not a test: numbers on a shared machine are observations, not verdicts.
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { quote } from "shlex";
+import { convergedLab, type ConvergedLab } from "../test/helpers/converged.js";
+import { urlComponent } from "../src/render/ini.js";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const BIN = join(ROOT, "dist/src/cli/bin.js");
+const RSS_HOOK = join(ROOT, "bench/peak-rss.mjs");
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const FLEET = Number(process.env.BENCH_HOSTS ?? 10);
+
+interface Figure {
+  median: number;
+  min: number;
+  max: number;
+  runs: number[];
+}
+
+function figure(runs: number[]): Figure {
+  const sorted = [...runs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted.at(-1)!, runs };
+}
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+// One CLI run as a separate process: wall seconds, the tool's peak RSS (MB, from a preloaded exit hook that
+// only reads process.resourceUsage()), and the JSON report when asked for.
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const rssFile = join(tmpdir(), `gd-bench-rss-${process.pid}`);
+  const begin = performance.now();
+  const r = await execa("node", ["--import", RSS_HOOK, BIN, ...args], {
+    reject: false,
+    env: { CI: "1", GD_BENCH_RSS_FILE: rssFile, ...env },
+  });
+  const seconds = (performance.now() - begin) / 1000;
+  if (r.exitCode !== 0) throw new Error(`glance-deploy ${args.join(" ")} exited ${r.exitCode}\n${r.stderr}\n${r.stdout.slice(0, 2000)}`);
+  const rssMb = Number(readFileSync(rssFile, "utf8")) / 1024;
+  return { seconds, rssMb, stdout: r.stdout };
+}
+
+// A converged deploy must change nothing; otherwise the timing measures something else.
+async function convergedRun(inventory: string, extra: string[] = []) {
+  const r = await cli(["deploy", "--inventory", inventory, "--playbook", "glance", "--json", ...extra]);
+  const report = JSON.parse(r.stdout) as { hosts: Record<string, { changed: number }> };
+  const changed = Object.values(report.hosts).reduce((n, h) => n + h.changed, 0);
+  if (changed !== 0) throw new Error(`expected a converged run, ${changed} task(s) changed`);
+  return r;
+}
+
+async function p1(): Promise<Figure> {
+  const lab = await convergedLab(1);
+  try {
+    await convergedRun(lab.inventory); // warms the host's page cache and the cached token, like any repeat run
+    const runs: number[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push((await convergedRun(lab.inventory)).seconds);
+    return figure(runs);
+  } finally {
+    await lab.down();
+  }
+}
+
+async function p3(): Promise<{ one: Figure; fleet: Figure; ratio: number; rss: Figure }> {
+  const lab = await convergedLab(FLEET);
+  try {
+    await convergedRun(lab.inventory);
+    const one: number[] = [];
+    const fleet: number[] = [];
+    const rss: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      one.push((await convergedRun(lab.inventory, ["--limit", lab.state.hosts[0]!.name])).seconds);
+      const all = await convergedRun(lab.inventory);
+      fleet.push(all.seconds);
+      rss.push(all.rssMb);
+    }
+    const f1 = figure(one);
+    const fN = figure(fleet);
+    return { one: f1, fleet: fN, ratio: fN.median / f1.median, rss: figure(rss) };
+  } finally {
+    await lab.down();
+  }
+}
+
+// The guide's commands with the lab's passwords filled in for each quoting layer they meet.
+function guideScript(lab: ConvergedLab): string {
+  const secret = (name: string) => readFileSync(join(lab.paths.secrets, name), "utf8").replace(/\n$/, "");
+  const db = secret("glance_db_password");
+  const ks = secret("glance_keystone_password");
+  return readFileSync(join(ROOT, "bench/guide.sh"), "utf8")
+    .replaceAll("@@GLANCE_DBPASS_SQL@@", db.replace(/\\/g, "\\\\").replace(/'/g, "''"))
+    .replaceAll("@@GLANCE_DBPASS_URL@@", urlComponent(db))
+    .replaceAll("@@GLANCE_PASS_SH@@", ks.replace(/'/g, `'\\''`))
+    .replaceAll("@@GLANCE_PASS_INI@@", ks.replaceAll("$", () => "$$"));
+}
+
+async function p2(): Promise<{ tool: Figure; script: Figure; ratio: number }> {
+  const tool: number[] = [];
+  const script: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const lab = await convergedLab(2, ["mariadb", "memcached", "keystone"]);
+    try {
+      const [a, b] = lab.state.hosts;
+      const inventory = join(lab.paths.state, "bench-one.yaml");
+      // The tool deploys one host; the script runs on the other, identical clone. Order alternates per run.
+      const runTool = async () => {
+        const text = readFileSync(lab.inventory, "utf8");
+        writeFileSync(inventory, text);
+        tool.push((await cli(["deploy", "--inventory", inventory, "--playbook", "glance", "--limit", a!.name])).seconds);
+      };
+      const runScript = async () => {
+        const begin = performance.now();
+        const ssh = ["-i", lab.paths.key, "-o", `UserKnownHostsFile=${lab.paths.knownHosts}`, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", `root@${b!.address}`, "bash -s"];
+        const r = await execa("ssh", ssh, { input: guideScript(lab), reject: false });
+        if (r.exitCode !== 0) throw new Error(`guide script exited ${r.exitCode}: ${r.stderr.slice(-1500)}`);
+        script.push((performance.now() - begin) / 1000);
+      };
+      if (i % 2 === 0) {
+        await runTool();
+        await runScript();
+      } else {
+        await runScript();
+        await runTool();
+      }
+      log(`P2 run ${i + 1}: tool ${tool.at(-1)!.toFixed(1)} s, script ${script.at(-1)!.toFixed(1)} s`);
+    } finally {
+      await lab.down();
+    }
+  }
+  const t = figure(tool);
+  const s = figure(script);
+  return { tool: t, script: s, ratio: t.median / s.median };
+}
+
+async function p4(): Promise<Figure> {
+  const env = { ADMIN_PASS: "a", KEYSTONE_DBPASS: "b", GLANCE_DBPASS: "c", GLANCE_PASS: "d" };
+  const out = join(tmpdir(), `gd-bench-render-${process.pid}`);
+  await cli(["render", "--inventory", join(ROOT, "inventory/example.yaml"), "--out", out], env);
+  const runs: number[] = [];
+  for (let i = 0; i < Math.max(RUNS, 7); i++) runs.push((await cli(["render", "--inventory", join(ROOT, "inventory/example.yaml"), "--out", out], env)).seconds);
+  await execa("rm", ["-rf", out]);
+  return figure(runs);
+}
+
+const fmt = (f: Figure, unit = "s") => `${f.median.toFixed(unit === "MB" ? 0 : 3)} ${unit} (min ${f.min.toFixed(unit === "MB" ? 0 : 3)}, max ${f.max.toFixed(unit === "MB" ? 0 : 3)})`;
+
+const only = process.argv.slice(2);
+const want = (p: string) => only.length === 0 || only.includes(p);
+const results: Record<string, unknown> = { date: new Date().toISOString(), runs: RUNS, fleet: FLEET, node: process.version };
+const rows: string[][] = [];
+if (want("P4")) {
+  const f = await p4();
+  results.P4 = f;
+  rows.push(["P4", "render of inventory/example.yaml", fmt(f), "<= 0.3 s"]);
+}
+if (want("P1")) {
+  log("P1: converged glance deploy, one host");
+  const f = await p1();
+  results.P1 = f;
+  rows.push(["P1", "converged deploy --playbook glance, 1 host", fmt(f), "<= 0.5 s"]);
+}
+if (want("P3")) {
+  log(`P3: converged glance deploy, ${FLEET} hosts vs 1`);
+  const r = await p3();
+  results.P3 = r;
+  rows.push(["P3", `converged glance deploy, ${FLEET} hosts / 1 host`, `${r.ratio.toFixed(2)}x (${fmt(r.fleet)} vs ${fmt(r.one)})`, "<= 2.0x"]);
+  results.P5 = r.rss;
+  rows.push(["P5", `peak RSS of the tool during P3`, fmt(r.rss, "MB"), "<= 200 MB"]);
+}
+if (want("P2")) {
+  log("P2: fresh glance deploy vs the guide's commands over one ssh");
+  const r = await p2();
+  results.P2 = r;
+  rows.push(["P2", "fresh deploy --playbook glance / bare guide script", `${r.ratio.toFixed(2)}x (${fmt(r.tool)} vs ${fmt(r.script)})`, "<= 1.0x"]);
+}
+writeFileSync(join(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+const table = ["| | What | Median (min, max) | Target |", "|---|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+process.stdout.write(table + "\n");
