@@ -21,19 +21,39 @@ export function glanceVerify(options: { name: string; tags: string[]; upload: (c
     tags: options.tags,
     // Read in the play's batched probe, so a cached admin token costs nothing.
     facts: () => [tokenCacheFact()],
+    // The two reads start with the play's other lookups; a restart later in the play makes check read again.
+    prefetch: async (ctx) => (ctx.check ? undefined : apiAnswers(ctx)),
     async check(ctx) {
       // Verification never changes the host's desired state, and check mode must not upload anything.
       if (ctx.check) return noChange;
-      const api = glanceApi(ctx);
-      const health = await api("GET", "healthcheck");
+      const early = ctx.changed.length === 0 ? ctx.shared.get(ANSWERS) : undefined;
+      const [health, versions] = await ((early as ReturnType<typeof apiAnswers> | undefined) ?? readAnswers(ctx));
       if (health.status !== 200) throw new Error(`GET /healthcheck: HTTP ${health.status}`);
-      const versions = await api("GET", "");
       if (versions.status !== 300 && versions.status !== 200) throw new Error(`GET / (versions): HTTP ${versions.status}`);
       if (!options.upload(ctx)) return noChange;
       await uploadAndCheck(ctx);
       return noChange;
     },
   };
+}
+
+const ANSWERS = "glance:answers";
+
+// Health check and version document, read together.
+function readAnswers(ctx: TaskContext) {
+  const api = glanceApi(ctx);
+  return Promise.all([api("GET", "healthcheck"), api("GET", "")]);
+}
+
+// Starts the reads once per play and keeps the promise for the check.
+function apiAnswers(ctx: TaskContext) {
+  let answers = ctx.shared.get(ANSWERS) as ReturnType<typeof readAnswers> | undefined;
+  if (!answers) {
+    answers = readAnswers(ctx);
+    answers.catch(() => undefined);
+    ctx.shared.set(ANSWERS, answers);
+  }
+  return answers;
 }
 
 // Glance's REST API through the tunnel, authenticated with the play's admin token.
