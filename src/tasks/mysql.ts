@@ -72,6 +72,23 @@ export function mysqlStateFact(vars: HostVars, db: string, user: string): FactSp
   return { ...base, command: `${mysqlCommand(vars)} -e ${shellWord(sql)}` };
 }
 
+export interface MysqlDbNames {
+  db: (vars: HostVars) => string;
+  user: (vars: HostVars) => string;
+}
+
+// The probe a database or account task reads (one per database+user, shared through the fact store).
+export function namesFact(names: MysqlDbNames): (vars: HostVars) => FactSpec<MysqlState> {
+  return (vars) => mysqlStateFact(vars, names.db(vars), names.user(vars));
+}
+
+// The probe's answer for a task, failing clearly when MariaDB itself does not answer.
+export async function readMysqlState(ctx: TaskContext, names: MysqlDbNames): Promise<MysqlState> {
+  const state = await ctx.facts.get(namesFact(names)(ctx.vars));
+  if (!state.reachable) throw new Error(`MariaDB did not answer on the controller (${state.error ?? "no output"})`);
+  return state;
+}
+
 // Parses tagged result sets of `mysql --batch --column-names` (each set starts with its header line).
 export function parseMysqlState(stdout: string, code: number): MysqlState {
   const state: MysqlState = { reachable: code === 0, databases: [], accounts: new Map() };

@@ -1,7 +1,6 @@
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task } from "../plan/types.js";
-import { mysqlStateFact, nativePasswordHash, runSql } from "./mysql.js";
-import type { MysqlDbNames } from "./mysqlDatabase.js";
+import { namesFact, nativePasswordHash, readMysqlState, runSql, type MysqlDbNames } from "./mysql.js";
 
 export interface MysqlUserOptions extends MysqlDbNames {
   name: string;
@@ -13,14 +12,12 @@ export interface MysqlUserOptions extends MysqlDbNames {
 
 // user@from exists, has the inventory's password, and holds ALL PRIVILEGES on db.* — each repaired alone.
 export function mysqlUser(options: MysqlUserOptions): Task {
-  const fact = (vars: HostVars) => mysqlStateFact(vars, options.db(vars), options.user(vars));
   return {
     name: options.name,
     tags: options.tags,
-    facts: (vars) => [fact(vars)],
+    facts: (vars) => [namesFact(options)(vars)],
     async check(ctx) {
-      const state = await ctx.facts.get(fact(ctx.vars));
-      if (!state.reachable) throw new Error(`MariaDB did not answer on the controller (${state.error ?? "no output"})`);
+      const state = await readMysqlState(ctx, options);
       const db = options.db(ctx.vars);
       const user = options.user(ctx.vars);
       const password = options.password(ctx.vars);
