@@ -178,6 +178,8 @@ async function runTasks(
     } catch (error) {
       if (error instanceof UnreachableError) {
         record(failed(ctx, task.name, task.tags, begin, error));
+        // The host's one-line error names the step the connection was lost in.
+        summary.error = `${task.name}: ${redactor.redact(messageOf(error))}`;
         throw error;
       }
       if (ctx.check && wouldHaveChanged) {

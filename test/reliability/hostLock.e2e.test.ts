@@ -1,0 +1,89 @@
+// The host lock on a real host: two deploys at once never interleave (the second waits for the first), a
+// lock held elsewhere is refused after host_lock_timeout with one line, and a killed run leaves no stale lock.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { convergedLab, type ConvergedLab } from "../helpers/converged.js";
+import { changedTasks, cli, deploy, failures, hostLockFree, notRoot, parseReport, sh, skip, start, stderrLine, until, variant } from "./kit.js";
+
+const HOST = "lab1";
+let lab: ConvergedLab;
+
+before(async () => {
+  if (notRoot) return;
+  lab = await convergedLab(1);
+});
+after(async () => {
+  if (notRoot) return;
+  await lab?.down();
+});
+
+// Drift that makes a glance run change the config and restart glance-api (several seconds of work).
+const drift = () => sh(lab, HOST, "sed -i 's/^flavor = keystone$/flavor = keystone+cachemanagement/' /etc/glance/glance-api.conf");
+// Plain progress lines carry HH:MM:SS.mmm stamps; task lines are the ones with a status.
+const taskStamps = (stderr: string) =>
+  stderr
+    .split("\n")
+    .map((l) => /^(\d\d:\d\d:\d\d\.\d{3}) (ok|changed|failed|skipped) /.exec(l)?.[1])
+    .filter((s): s is string => s !== undefined);
+
+describe("host lock on a lab host", { skip, timeout: 10 * 60_000 }, () => {
+  it("a lock held by another process is waited for up to host_lock_timeout, then refused in one line (exit 2)", async () => {
+    await sh(lab, HOST, "install -d -m 0700 /var/lib/glance-deploy && systemd-run --quiet --unit=gd-test-hostlock flock /var/lib/glance-deploy/lock sleep 3600");
+    try {
+      await until("lock held", async () => !(await hostLockFree(lab, HOST)));
+      const inventory = variant(lab, "lock-2s", { host_lock_timeout: "2" });
+      const r = await deploy(inventory, "glance");
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.report.hosts[HOST]!.error, "lab1: host lock: another deploy holds /var/lib/glance-deploy/lock on this host (waited 2 s, host_lock_timeout); run again when it has finished");
+      assert.deepEqual(r.report.tasks, [], "nothing ran, not even a fact probe's tasks");
+      // Without --json, the recap says the same in one line.
+      const plain = await cli(["deploy", "--inventory", inventory, "--playbook", "glance"]);
+      assert.equal(plain.code, 2);
+      assert.match(plain.stdout, /^lab1\s+FAILED .*\(lab1: host lock: another deploy holds \/var\/lib\/glance-deploy\/lock on this host \(waited 2 s/m);
+      assert.doesNotMatch(plain.stdout + plain.stderr, /\n\s+at /);
+    } finally {
+      await lab.exec(HOST, "systemctl stop gd-test-hostlock");
+    }
+    await until("lock free", () => hostLockFree(lab, HOST));
+    assert.equal((await sh(lab, HOST, "stat -c '%a %U' /var/lib/glance-deploy /var/lib/glance-deploy/lock")).trim(), "700 root\n600 root");
+  });
+
+  it("two deploys at once: the second waits for the first, finds the host converged, no interleaving", async () => {
+    await drift();
+    const first = start(["deploy", "--inventory", lab.inventory, "--playbook", "glance", "--json", "-v"]);
+    await stderrLine(first, /lab1: .* …$/); // the first task started: the first run holds the lock
+    assert.ok(!(await hostLockFree(lab, HOST)));
+    const second = start(["deploy", "--inventory", lab.inventory, "--playbook", "glance", "--json", "-v"]);
+    const waiting = await stderrLine(second, /another deploy holds \/var\/lib\/glance-deploy\/lock; waiting up to 300 s/);
+    const [a, b] = await Promise.all([first, second]);
+    const ra = { code: a.exitCode ?? -1, stdout: String(a.stdout), stderr: String(a.stderr) };
+    const rb = { code: b.exitCode ?? -1, stdout: String(b.stdout), stderr: String(b.stderr) };
+    const reportA = parseReport(ra);
+    const reportB = parseReport(rb);
+    assert.equal(ra.code, 0, failures(reportA));
+    assert.equal(rb.code, 0, failures(reportB));
+    assert.ok(changedTasks(reportA).includes("handler: restart glance-api"), changedTasks(reportA).join(", "));
+    assert.deepEqual(changedTasks(reportB), [], "the second run saw the first one's result, not a half-applied host");
+    // Every task line of the second run comes after the last one of the first.
+    const lastA = taskStamps(ra.stderr).at(-1)!;
+    const firstB = taskStamps(rb.stderr)[0]!;
+    const waitedAt = waiting.slice(0, 12);
+    assert.ok(waitedAt <= lastA, `second run waited (${waitedAt}) while the first was working (last task ${lastA})`);
+    assert.ok(firstB >= lastA, `second run's first task ${firstB} before the first run's last ${lastA}`);
+    assert.ok(await hostLockFree(lab, HOST));
+  });
+
+  it("a run killed with SIGKILL leaves no stale lock; the next run converges", async () => {
+    await drift();
+    const p = start(["deploy", "--inventory", lab.inventory, "--playbook", "glance", "--json", "-v"]);
+    await stderrLine(p, /lab1: .* …$/);
+    assert.ok(!(await hostLockFree(lab, HOST)));
+    p.kill("SIGKILL");
+    await p;
+    await until("lock freed when the connection died", () => hostLockFree(lab, HOST), 20_000);
+    const r = await deploy(lab.inventory, "glance", ["--diff"]);
+    assert.equal(r.code, 0, failures(r.report));
+    assert.equal((await sh(lab, HOST, "grep -c '^flavor = keystone$' /etc/glance/glance-api.conf")).trim(), "1");
+    assert.deepEqual(changedTasks((await deploy(lab.inventory, "glance")).report), []);
+  });
+});
