@@ -6,6 +6,7 @@ import { findService } from "./keystoneService.js";
 
 interface Endpoint {
   id: string;
+  service_id: string;
   url: string;
   interface: string;
   region_id: string;
@@ -21,10 +22,11 @@ export interface KeystoneEndpointOptions {
   url: (v: HostVars) => string;
 }
 
-// Every endpoint of the service in one request, shared by the interface tasks (filtered here).
+// The catalog's endpoints in one request (tens of rows even in large clouds), fetched alongside the service
+// lookup rather than after it, and shared by the three interface tasks.
 async function serviceEndpoints(k: Keystone, svc: { name: string; type: string }): Promise<Endpoint[]> {
-  const service = await findService(k, svc.name, svc.type);
-  return service ? k.list<Endpoint>("endpoints", { service_id: service.id }) : [];
+  const [service, endpoints] = await Promise.all([findService(k, svc.name, svc.type), k.list<Endpoint>("endpoints", {})]);
+  return service ? endpoints.filter((e) => e.service_id === service.id) : [];
 }
 
 // One endpoint per service+interface+region: created when missing, its URL corrected when wrong, and any
