@@ -50,7 +50,11 @@ export const keystoneAnswers: Preflight = {
   name: "Keystone answers with the admin credentials",
   async run(ctx) {
     try {
-      await Keystone.for(ctx).token();
+      const keystone = Keystone.for(ctx);
+      await keystone.token();
+      // A token cached by an earlier run is had without asking Keystone: one authenticated request proves that
+      // Keystone answers and accepts it (a rejected one means a password login, which checks the credentials).
+      await keystone.call("GET", "auth/projects");
     } catch (error) {
       throw new Error(`Keystone at ${ctx.vars.keystone_url} (seen from ${ctx.host.name}): ${(error as Error).message}; start keystone or run --playbook keystone`);
     }

@@ -96,8 +96,8 @@ export async function hostLockFree(lab: ConvergedLab, host: string): Promise<boo
 
 // Host-side: holds the dpkg frontend lock (apt's fcntl lock) in a transient unit until stopped.
 export async function holdDpkgLock(lab: ConvergedLab, host: string, unit = "gd-test-dpkg-lock"): Promise<() => Promise<void>> {
-  const py = "import fcntl,time\\nf=open('/var/lib/dpkg/lock-frontend','w')\\nfcntl.lockf(f,fcntl.LOCK_EX)\\ntime.sleep(3600)";
-  await sh(lab, host, `systemd-run --quiet --unit=${unit} python3 -c "$(printf '${py}')"`);
-  await until("dpkg lock held", async () => (await lab.exec(host, "python3 -c \"import fcntl;f=open('/var/lib/dpkg/lock-frontend','w');fcntl.lockf(f,fcntl.LOCK_EX|fcntl.LOCK_NB)\"")).code !== 0);
+  const py = (flags: string) => `python3 -c 'import fcntl,time; f=open("/var/lib/dpkg/lock-frontend","w"); fcntl.lockf(f,${flags}); time.sleep(3600)'`;
+  await sh(lab, host, `systemd-run --quiet --unit=${unit} ${py("fcntl.LOCK_EX")}`);
+  await until("dpkg lock held", async () => (await lab.exec(host, py("fcntl.LOCK_EX|fcntl.LOCK_NB").replace("time.sleep(3600)", "0"))).code !== 0);
   return async () => void (await lab.exec(host, `systemctl stop ${unit}; systemctl reset-failed ${unit} 2>/dev/null; true`));
 }
