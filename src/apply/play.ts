@@ -119,6 +119,9 @@ async function runTasks(
   const pending = new PendingHandlers(ctx.t, await ctx.facts.get(pendingHandlersFact), !ctx.check);
   ctx.notified = (name) => pending.has(name);
 
+  // Warm-up: every task's remote lookups in flight at once, alongside the preflight checks (both only read;
+  // a prefetch that fails is ignored here and repeated, and reported, by its task's check).
+  for (const task of tasks) task.prefetch?.(ctx).catch(() => undefined);
   // Preflight checks are independent reads: run them together; report failures in the playbook's order.
   const begin = Date.now();
   const checks = playbook.preflight ?? [];
@@ -135,8 +138,6 @@ async function runTasks(
     summary.error = `preflight failed: ${redactor.redact(messageOf(first.reason))}`;
     return;
   }
-  // Warm-up: every task's remote lookups in flight at once (no-op for tasks without prefetch).
-  for (const task of tasks) task.prefetch?.(ctx).catch(() => undefined);
 
   // Set once a check-mode change was not made: later checks may then fail only because of it.
   let wouldHaveChanged = false;
