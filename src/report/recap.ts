@@ -1,9 +1,10 @@
 import type { PlayReport, TaskResult } from "./types.js";
 
-// The exit code of a finished play: a failed task outranks an unreachable host (both are reported).
+// The exit code of a finished play: a failed task outranks an unreachable host (both are reported). A task
+// that failed because its host's connection was lost counts as unreachable, not as a task failure.
 export function playExitCode(report: PlayReport): 0 | 2 | 4 {
   const hosts = Object.values(report.hosts);
-  if (hosts.some((h) => h.failed > 0 || (h.error && !h.unreachable))) return 2;
+  if (hosts.some((h) => !h.unreachable && (h.failed > 0 || h.error))) return 2;
   if (hosts.some((h) => h.unreachable)) return 4;
   return 0;
 }

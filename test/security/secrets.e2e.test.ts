@@ -62,7 +62,7 @@ describe("hostile passwords and secret hygiene on a lab host", { skip, timeout: 
       lab,
       HOST,
       `mkdir -p /run/gd-test && systemd-run --quiet --unit=gd-test-sampler sh -c 'while :; do ps -eww -o args= >> /run/gd-test/ps; ` +
-        `for f in ${files}; do echo "$(stat -c "%n %a %U:%G" $f) $(sha256sum < $f)"; done >> /run/gd-test/files; done'`,
+        `for f in ${files}; do echo "$(stat -c "%n %a %U:%G" $f) $(sha256sum < $f)"; done >> /run/gd-test/files; sleep 0.02; done'`,
     );
     let r;
     try {
