@@ -49,8 +49,12 @@ export function failures(report: PlayReport): string {
 // A copy of the lab's inventory with extra variables under all.vars (YAML flow values).
 export function variant(lab: ConvergedLab, name: string, vars: Record<string, string>, edit: (text: string) => string = (t) => t): string {
   const path = join(lab.paths.state, `inventory.${name}.yaml`);
-  const extra = Object.entries(vars).map(([k, v]) => `    ${k}: ${v}\n`).join("");
-  writeFileSync(path, edit(readFileSync(lab.inventory, "utf8")).replace("  vars:\n", `  vars:\n${extra}`));
+  let text = edit(readFileSync(lab.inventory, "utf8"));
+  for (const [k, v] of Object.entries(vars)) {
+    const line = new RegExp(`^    ${k}: .*$`, "m");
+    text = line.test(text) ? text.replace(line, `    ${k}: ${v}`) : text.replace("  vars:\n", `  vars:\n    ${k}: ${v}\n`);
+  }
+  writeFileSync(path, text);
   return path;
 }
 
