@@ -24,6 +24,9 @@ const CLOSE_GRACE_MS = 2_000;
 // With none of our sessions open, a refused session open is retried this often before giving up.
 const IDLE_OPEN_RETRIES = 6;
 
+// Exit status of each session channel, recorded from the moment the channel exists (see openSession).
+const exitStatuses = new WeakMap<ssh2.ClientChannel, { code?: number }>();
+
 export class SshTransport implements Transport {
   readonly host: string;
   private readonly endpoint: string;
@@ -110,15 +113,14 @@ export class SshTransport implements Transport {
       wake?.();
     });
     channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    channel.on("exit", (exitCode: number | null, signal?: string) => {
-      code = exitCode ?? signalExitCode(signal);
-    });
+    const status = exitStatuses.get(channel)!;
     const exited = new Promise<ExecResult>((resolve) => {
       channel.on("close", () => {
         this.sessionClosed();
         if (shrunk) this.limit.concurrency++;
         done = true;
         wake?.();
+        code = status.code;
         const lost = code === undefined ? `\nconnection lost (${this.lost ?? "session ended without an exit status"})` : "";
         resolve({ code: code ?? 255, stdout: "", stderr: Buffer.concat(stderr).toString("utf8") + lost });
       });
@@ -186,10 +188,9 @@ export class SshTransport implements Transport {
 
       channel.on("data", (chunk: Buffer) => stdout.push(chunk));
       channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-      channel.on("exit", (exitCode: number | null, signal?: string) => {
-        code = exitCode ?? signalExitCode(signal);
-      });
+      const status = exitStatuses.get(channel)!;
       channel.on("close", () => {
+        code = status.code;
         this.sessionClosed();
         settle(() => {
           if (timedOut) return reject(new CommandTimeoutError(this.host, options.timeoutMs ?? 0));
@@ -227,7 +228,17 @@ export class SshTransport implements Transport {
       if (this.lost) throw this.lostError("running a command");
       try {
         return await new Promise<ssh2.ClientChannel>((resolve, reject) =>
-          this.client.exec(wire, (error, channel) => (error ? reject(error) : resolve(channel))),
+          this.client.exec(wire, (error, channel) => {
+            if (error) return reject(error);
+            // Why: a fast command's exit status can arrive in the same read as the exec confirmation, and ssh2
+            // emits it synchronously, before an awaiting caller could listen: record it here, at once.
+            const status: { code?: number } = {};
+            channel.once("exit", (exitCode: number | null, signal?: string) => {
+              status.code = exitCode ?? signalExitCode(signal);
+            });
+            exitStatuses.set(channel, status);
+            resolve(channel);
+          }),
         );
       } catch (error) {
         if (this.lost) throw this.lostError("running a command");
