@@ -221,6 +221,9 @@ async function runHandlers(
     }
     try {
       await handler.run(ctx);
+      // A restart is a change too: what was read before it (facts, API answers) is read again.
+      ctx.changed.push(name);
+      ctx.facts.invalidate();
       await pending.done(handler.name);
       record({ host: ctx.host.name, name, tags: ["handler"], status: "changed", durationMs: Date.now() - begin, summary: `ran ${handler.name}` });
     } catch (error) {

@@ -65,12 +65,13 @@ export class Keystone {
   // Whether a user's password is the given one (HTTP 201) or not (401); one login per user and password
   // per play, however many tasks ask.
   passwordStatus(user: string, password: string): Promise<number> {
-    const key = `${user}\0${password}`;
+    const key = `${this.generation()}\0${user}\0${password}`;
     let pending = this.passwordChecks.get(key);
     if (!pending) {
       pending = this.authenticate(user, password).then((r) => r.status);
       this.passwordChecks.set(key, pending);
-      pending.catch(() => this.passwordChecks.delete(key));
+      // Only a clear yes (201) or no (401) is worth keeping; a failing Keystone is asked again.
+      pending.then((status) => status !== 201 && status !== 401 && this.passwordChecks.delete(key), () => this.passwordChecks.delete(key));
     }
     return pending;
   }
@@ -95,6 +96,12 @@ export class Keystone {
   // The admin token (project-scoped), fetched once per play; also used for Glance's API.
   async token(): Promise<string> {
     return this.adminToken();
+  }
+
+  // Remembered answers belong to a state of the host: once a task changed something (a restart, a bootstrap,
+  // a package), they are asked again.
+  private generation(): number {
+    return this.ctx.changed.length;
   }
 
   // Concurrent first calls share one login.
@@ -172,11 +179,12 @@ export class Keystone {
   // of the play (concurrent identical lookups become one request) until anything is written.
   async list<T>(collection: string, query: Record<string, string>): Promise<T[]> {
     const path = `${collection}?${new URLSearchParams(query).toString()}`;
-    let pending = this.lookups.get(path);
+    const key = `${this.generation()}\0${path}`;
+    let pending = this.lookups.get(key);
     if (!pending) {
       pending = this.call<Record<string, unknown[]>>("GET", path).then(({ data }) => data[collection] ?? []);
-      this.lookups.set(path, pending);
-      pending.catch(() => this.lookups.delete(path));
+      this.lookups.set(key, pending);
+      pending.catch(() => this.lookups.delete(key));
     }
     return (await pending) as T[];
   }
