@@ -1,3 +1,4 @@
+import { quote } from "shlex";
 import { urlComponent } from "../render/ini.js";
 
 // One process-wide redactor: every resolved secret is registered here, and every path that prints,
@@ -53,10 +54,12 @@ export class Redactor {
   }
 }
 
-// The shapes a secret takes on its way into files: raw, percent-encoded (URLs), INI-escaped ($ → $$).
+// The shapes a secret takes on its way into files: raw, percent-encoded (URLs), INI-escaped ($ → $$),
+// shell-quoted.
 function encodedForms(secret: string): string[] {
   const url = urlComponent(secret);
-  return [...new Set([secret, encodeURIComponent(secret), url, url.replaceAll("%", () => "%%"), secret.replaceAll("$", () => "$$")])];
+  // quote(): how a secret reads in a shell file such as admin-openrc ('…'"'"'…' when it holds a quote).
+  return [...new Set([secret, encodeURIComponent(secret), url, url.replaceAll("%", () => "%%"), secret.replaceAll("$", () => "$$"), quote(secret)])];
 }
 
 function buildPattern(secrets: string[]): RegExp | undefined {

@@ -114,3 +114,14 @@ function catchError(fn: () => unknown): unknown {
   }
   return undefined;
 }
+
+describe("redactor", () => {
+  it("masks the forms a secret takes in files: raw, URL, INI, shell-quoted", async () => {
+    const { quote } = await import("shlex");
+    const secret = `r3d'act"$x y%@`;
+    redactor.add(secret);
+    for (const form of [secret, encodeURIComponent(secret), secret.replaceAll("$", "$$$$"), quote(secret)]) {
+      assert.equal(redactor.redact(`a ${form} b`), "a *** b", form);
+    }
+  });
+});
