@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { Keystone, tokenCacheFact } from "../http/keystone.js";
 import { joinUrl, tunnelRequest, type HttpRequest } from "../http/tunnel.js";
 import { noChange, type Task, type TaskContext } from "../plan/types.js";
+import { waitHttp } from "./waitHttp.js";
 
 interface Image {
   id: string;
@@ -27,8 +28,15 @@ export function glanceVerify(options: { name: string; tags: string[]; upload: (c
       // Verification never changes the host's desired state, and check mode must not upload anything.
       if (ctx.check) return noChange;
       const early = ctx.changed.length === 0 ? ctx.shared.get(ANSWERS) : undefined;
-      const [health, versions] = await ((early as ReturnType<typeof apiAnswers> | undefined) ?? readAnswers(ctx));
-      if (health.status !== 200) throw new Error(`GET /healthcheck: HTTP ${health.status}`);
+      let [health, versions] = await ((early as ReturnType<typeof apiAnswers> | undefined) ?? readAnswers(ctx)).catch(
+        () => [undefined, undefined] as const,
+      );
+      if (health?.status !== 200) {
+        // Active is not listening: right after a boot or restart glance-api takes seconds to answer.
+        await waitHttp(ctx, joinUrl(ctx.vars.glance_url, "healthcheck"), { accept: [200], timeoutS: ctx.vars.service_start_timeout, unit: "glance-api" });
+        [health, versions] = await readAnswers(ctx);
+      }
+      if (!versions || health?.status !== 200) throw new Error(`GET /healthcheck: HTTP ${health?.status}`);
       if (versions.status !== 300 && versions.status !== 200) throw new Error(`GET / (versions): HTTP ${versions.status}`);
       if (!options.upload(ctx)) return noChange;
       await uploadAndCheck(ctx);
