@@ -167,7 +167,16 @@ const fmt = (f: Figure, unit = "s") => `${f.median.toFixed(unit === "MB" ? 0 : 3
 
 const only = process.argv.slice(2);
 const want = (p: string) => only.length === 0 || only.includes(p);
-const results: Record<string, unknown> = { date: new Date().toISOString(), runs: RUNS, fleet: FLEET, node: process.version };
+// Figures not measured in this run (e.g. `npm run bench -- P1`) keep their earlier values.
+const resultsFile = join(ROOT, "bench/results.json");
+const earlier = (() => {
+  try {
+    return JSON.parse(readFileSync(resultsFile, "utf8")) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+})();
+const results: Record<string, unknown> = { ...earlier, date: new Date().toISOString(), runs: RUNS, fleet: FLEET, node: process.version };
 const rows: string[][] = [];
 if (want("P4")) {
   const f = await p4();
@@ -194,6 +203,6 @@ if (want("P2")) {
   results.P2 = r;
   rows.push(["P2", "fresh deploy --playbook glance / bare guide script", `${r.ratio.toFixed(2)}x (${fmt(r.tool)} vs ${fmt(r.script)})`, "<= 1.0x"]);
 }
-writeFileSync(join(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+writeFileSync(resultsFile, JSON.stringify(results, null, 2) + "\n");
 const table = ["| | What | Median (min, max) | Target |", "|---|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 process.stdout.write(table + "\n");
