@@ -126,16 +126,16 @@ async function runTasks(
   const begin = Date.now();
   const checks = playbook.preflight ?? [];
   const outcomes = await Promise.allSettled(checks.map((check) => check.run(ctx)));
-  const unreachable = outcomes.find((o) => o.status === "rejected" && o.reason instanceof UnreachableError);
-  if (unreachable) throw (unreachable as PromiseRejectedResult).reason;
-  const failedChecks = checks.filter((_, i) => outcomes[i]!.status === "rejected");
-  for (const [i, check] of checks.entries()) {
+  // The rejections, each with its check, in the playbook's order.
+  const rejected = checks.flatMap((check, i) => {
     const o = outcomes[i]!;
-    if (o.status === "rejected") record(failed(ctx, `preflight: ${check.name}`, ["preflight"], begin, o.reason));
-  }
-  if (failedChecks.length) {
-    const first = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
-    summary.error = `preflight failed: ${redactor.redact(messageOf(first.reason))}`;
+    return o.status === "rejected" ? [{ check, reason: o.reason as unknown }] : [];
+  });
+  const unreachable = rejected.find((r) => r.reason instanceof UnreachableError);
+  if (unreachable) throw unreachable.reason;
+  for (const r of rejected) record(failed(ctx, `preflight: ${r.check.name}`, ["preflight"], begin, r.reason));
+  if (rejected.length) {
+    summary.error = `preflight failed: ${redactor.redact(messageOf(rejected[0]!.reason))}`;
     return;
   }
 
