@@ -29,6 +29,9 @@ export async function journalTail(ctx: TaskContext, unit: string, lines = 15): P
 
 // Runs a systemctl verb and fails with the unit's journal when it does not take.
 export async function systemctl(ctx: TaskContext, verb: string, unit: string): Promise<void> {
+  // A unit that crash-looped (say on a bad config now fixed) is refused with start-limit-hit until its
+  // failed state is reset; starting is exactly what the caller asked for, so reset it first.
+  if (verb === "start" || verb === "restart") await ctx.t.exec(`systemctl reset-failed ${quote(unit)}`);
   const r = await ctx.t.exec(`systemctl ${verb} ${quote(unit)}`);
   if (r.code !== 0) {
     const journal = await journalTail(ctx, unit);

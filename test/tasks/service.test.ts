@@ -10,6 +10,8 @@ interface Unit {
   active: string;
   // Exit code of `systemctl start/restart`; a failed start leaves the unit failed.
   startExit?: number;
+  // systemd's start rate limit was hit: starts are refused until `systemctl reset-failed`.
+  startLimited?: boolean;
 }
 
 // systemctl and journalctl answering from one unit's state, as systemd prints it.
@@ -20,12 +22,19 @@ function systemdHost(units: Record<string, Unit>): ScriptedHost {
       if (!u) return { stdout: "\ninactive\n", code: 3 };
       return { stdout: `${u.enabled}\n${u.active}\n`, code: u.active === "active" ? 0 : 3 };
     }],
+    [/^systemctl reset-failed (\S+)$/, (m) => {
+      const u = units[m[1]!]!;
+      u.startLimited = false;
+      if (u.active === "failed") u.active = "inactive";
+      return "";
+    }],
     [/^systemctl (enable|start|restart) (\S+)$/, (m) => {
       const u = units[m[2]!]!;
       if (m[1] === "enable") {
         u.enabled = "enabled";
         return "";
       }
+      if (u.startLimited) return { code: 1, stderr: `Job for ${m[2]}.service failed: start-limit-hit.` };
       if (u.startExit) {
         u.active = "failed";
         return { code: u.startExit, stderr: `Job for ${m[2]}.service failed because the control process exited with error code.` };
@@ -61,15 +70,16 @@ const cases: {
   waited: number;
 }[] = [
   { title: "enabled and active: ok", unit: { enabled: "enabled", active: "active" }, status: "ok", commands: [], waited: 0 },
-  { title: "disabled and inactive: enable then start, then wait until ready", unit: { enabled: "disabled", active: "inactive" }, status: "changed", summary: "enable glance-api, start glance-api", diff: "glance-api: disabled/inactive → enabled/active", commands: ["systemctl enable glance-api", "systemctl start glance-api"], waited: 1 },
-  { title: "enabled but failed: start only", unit: { enabled: "enabled", active: "failed" }, status: "changed", summary: "start glance-api", commands: ["systemctl start glance-api"], waited: 1 },
+  { title: "disabled and inactive: enable then start, then wait until ready", unit: { enabled: "disabled", active: "inactive" }, status: "changed", summary: "enable glance-api, start glance-api", diff: "glance-api: disabled/inactive → enabled/active", commands: ["systemctl enable glance-api", "systemctl reset-failed glance-api", "systemctl start glance-api"], waited: 1 },
+  { title: "crash-looped into start-limit-hit: reset-failed, then start", unit: { enabled: "enabled", active: "failed", startLimited: true }, status: "changed", summary: "start glance-api", commands: ["systemctl reset-failed glance-api", "systemctl start glance-api"], waited: 1 },
+  { title: "enabled but failed: start only", unit: { enabled: "enabled", active: "failed" }, status: "changed", summary: "start glance-api", commands: ["systemctl reset-failed glance-api", "systemctl start glance-api"], waited: 1 },
   { title: "running but disabled at boot: enable only, no restart, no wait", unit: { enabled: "disabled", active: "active" }, status: "changed", summary: "enable glance-api", commands: ["systemctl enable glance-api"], waited: 0 },
-  { title: "masked unit counts as not enabled: enable and start are attempted", unit: { enabled: "masked", active: "inactive" }, status: "changed", summary: "enable glance-api, start glance-api", commands: ["systemctl enable glance-api", "systemctl start glance-api"], waited: 1 },
+  { title: "masked unit counts as not enabled: enable and start are attempted", unit: { enabled: "masked", active: "inactive" }, status: "changed", summary: "enable glance-api, start glance-api", commands: ["systemctl enable glance-api", "systemctl reset-failed glance-api", "systemctl start glance-api"], waited: 1 },
   { title: "stopped while its restart handler is pending: the restart will start it", unit: { enabled: "enabled", active: "inactive" }, pending: "restart glance-api", restartedBy: "restart glance-api", status: "ok", commands: [], waited: 0 },
   { title: "pending restart does not stop enabling", unit: { enabled: "disabled", active: "inactive" }, pending: "restart glance-api", restartedBy: "restart glance-api", status: "changed", summary: "enable glance-api", commands: ["systemctl enable glance-api"], waited: 0 },
-  { title: "another handler pending does not count", unit: { enabled: "enabled", active: "inactive" }, pending: "restart keystone", restartedBy: "restart glance-api", status: "changed", summary: "start glance-api", commands: ["systemctl start glance-api"], waited: 1 },
+  { title: "another handler pending does not count", unit: { enabled: "enabled", active: "inactive" }, pending: "restart keystone", restartedBy: "restart glance-api", status: "changed", summary: "start glance-api", commands: ["systemctl reset-failed glance-api", "systemctl start glance-api"], waited: 1 },
   { title: "check mode: would enable and start, runs nothing", unit: { enabled: "disabled", active: "inactive" }, check: true, status: "changed", summary: "enable glance-api, start glance-api", commands: [], waited: 0 },
-  { title: "a failed start fails with systemctl's error and the journal", unit: { enabled: "enabled", active: "inactive", startExit: 1 }, status: "failed", error: /systemctl start glance-api exited 1: .*Job for glance-api\.service failed.*\| glance-api: ERROR: cannot bind/, commands: ["systemctl start glance-api", "journalctl -u glance-api -n 15 --no-pager -o cat"], waited: 0 },
+  { title: "a failed start fails with systemctl's error and the journal", unit: { enabled: "enabled", active: "inactive", startExit: 1 }, status: "failed", error: /systemctl start glance-api exited 1: .*Job for glance-api\.service failed.*\| glance-api: ERROR: cannot bind/, commands: ["systemctl reset-failed glance-api", "systemctl start glance-api", "journalctl -u glance-api -n 15 --no-pager -o cat"], waited: 0 },
 ];
 
 describe("service: unit state in, systemctl out", () => {
@@ -84,7 +94,7 @@ describe("service: unit state in, systemctl out", () => {
       if (c.summary) assert.equal(result.summary, c.summary);
       if (c.diff) assert.equal(result.diff, c.diff);
       if (c.error) assert.match(result.error ?? "", c.error);
-      const actions = h.commands().filter((cmd) => /^(systemctl (enable|start|restart)|journalctl)/.test(cmd));
+      const actions = h.commands().filter((cmd) => /^(systemctl (enable|start|restart|reset-failed)|journalctl)/.test(cmd));
       assert.deepEqual(actions, c.commands);
       assert.equal(waited.length, c.waited);
       assert.equal(h.calls.filter((x) => x.command.includes("is-enabled")).length, 1, "state read once, in the batch");
