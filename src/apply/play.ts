@@ -69,8 +69,10 @@ async function runHost(options: PlayOptions, host: InventoryHost, report: PlayRe
     return;
   }
   let t: Transport;
+  const connectBegin = Date.now();
   try {
     t = await options.connect(host);
+    events?.log?.(host.name, `connected (${Date.now() - connectBegin} ms)`);
   } catch (error) {
     summary.unreachable = error instanceof UnreachableError || !(error instanceof DeployError);
     summary.error = redactor.redact(messageOf(error));
@@ -93,7 +95,9 @@ async function runHost(options: PlayOptions, host: InventoryHost, report: PlayRe
   let lock: HostLock | undefined;
   try {
     // One run at a time per host, for the whole play (released below, and by the host if the link drops).
+    const lockBegin = Date.now();
     lock = await acquireHostLock(t, { timeoutS: host.vars.host_lock_timeout, log: ctx.log, ...(options.signal ? { signal: options.signal } : {}) });
+    ctx.log(`host lock held (${Date.now() - lockBegin} ms)`);
     await runTasks(options, ctx, tasks, record, summary);
   } catch (error) {
     summary.unreachable ||= error instanceof UnreachableError;
@@ -115,7 +119,9 @@ async function runTasks(
 ): Promise<void> {
   const { playbook, events } = options;
   const specs: FactSpec<unknown>[] = [pendingHandlersFact, ...tasks.flatMap((task) => task.facts?.(ctx.vars) ?? [])];
+  const probeBegin = Date.now();
   await ctx.facts.gather(specs);
+  ctx.log(`${specs.length} facts read in one probe (${Date.now() - probeBegin} ms)`);
   const pending = new PendingHandlers(ctx.t, await ctx.facts.get(pendingHandlersFact), !ctx.check);
   ctx.notified = (name) => pending.has(name);
 
@@ -138,6 +144,7 @@ async function runTasks(
     summary.error = `preflight failed: ${redactor.redact(messageOf(rejected[0]!.reason))}`;
     return;
   }
+  if (checks.length) ctx.log(`preflight passed (${Date.now() - begin} ms)`);
 
   // Set once a check-mode change was not made: later checks may then fail only because of it.
   let wouldHaveChanged = false;

@@ -56,7 +56,12 @@ export const varSpecs = {
   keystone_url: { schema: url, default: (v: Vars) => `http://${v.controller_host}:5000`, doc: "Keystone URL (www_authenticate_uri, auth_url, bootstrap endpoints)." },
   keystone_service_project: { schema: text, default: "service", doc: "Project that holds service users." },
   memcached_port: { schema: port, default: 11211, doc: "memcached port." },
-  memcached_servers: { schema: text, default: (v: Vars) => `${v.controller_host}:${v.memcached_port}`, doc: "memcached_servers in [keystone_authtoken]." },
+  memcached_servers: { schema: text, default: (v: Vars) => `${v.controller_host}:${v.memcached_port}`, doc: "memcached servers: [keystone_authtoken] memcached_servers, and Keystone's cache." },
+  keystone_cache: {
+    schema: flag,
+    default: true,
+    doc: "Keystone's cache (oslo.cache in memcached at memcached_servers), as Keystone's docs advise for production: validated tokens and lookups are served from it. Not in the guide; false leaves [cache] off.",
+  },
   glance_db_name: { schema: text, default: "glance", doc: "Glance's database." },
   glance_db_user: { schema: text, default: "glance", doc: "Glance's database user (granted at localhost and %)." },
   glance_db_password: { schema: dbPassword, secret: true, doc: "Glance's database password (GLANCE_DBPASS)." },
