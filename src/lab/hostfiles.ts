@@ -54,11 +54,11 @@ export async function writeHostFiles(root: string, files: HostFiles): Promise<vo
   await chmod(at("home/deployer/.ssh"), 0o700);
   await chown(at("home/deployer/.ssh"), deployer.uid, deployer.gid);
   await chown(at("home/deployer/.ssh/authorized_keys"), deployer.uid, deployer.gid);
-  // Lingering keeps each login user's systemd manager running between SSH sessions. Without it the manager
-  // stops ten seconds after the last logout, and in these containers (cgroup v1 named hierarchy: no
-  // "cgroup empty" notice) that stop always waits out its two-minute timeout, during which every new login
-  // hangs in session setup: seen as "no answer to SSH keepalives" on freshly cloned hosts.
-  for (const user of ["root", "deployer"]) await put(`var/lib/systemd/linger/${user}`, "");
+  // A login user's systemd manager, once started, stays: by default it stops ten seconds after the last
+  // logout, and in these containers (cgroup v1 named hierarchy: no "cgroup empty" notice) that stop always
+  // waits out its two-minute timeout, during which every new login hangs in session setup (seen as "no
+  // answer to SSH keepalives" on freshly cloned fleets). Written at each start so existing caches get it too.
+  await put("etc/systemd/logind.conf.d/glance-deploy-lab.conf", "[Login]\nUserStopDelaySec=infinity\n");
 }
 
 // Numeric ids come from the host's own /etc/passwd, not the machine's.
