@@ -95,10 +95,19 @@ async function runHost(options: PlayOptions, host: InventoryHost, report: PlayRe
   let lock: HostLock | undefined;
   try {
     // One run at a time per host, for the whole play (released below, and by the host if the link drops).
+    // The fact probe rides on the lock's own command: read under the lock, in the same round trip.
+    const specs: FactSpec<unknown>[] = [pendingHandlersFact, ...tasks.flatMap((task) => task.facts?.(ctx.vars) ?? [])];
+    const batch = ctx.facts.batch(specs);
     const lockBegin = Date.now();
-    lock = await acquireHostLock(t, { timeoutS: host.vars.host_lock_timeout, log: ctx.log, ...(options.signal ? { signal: options.signal } : {}) });
-    ctx.log(`host lock held (${Date.now() - lockBegin} ms)`);
-    await runTasks(options, ctx, tasks, record, summary);
+    lock = await acquireHostLock(t, {
+      timeoutS: host.vars.host_lock_timeout,
+      log: ctx.log,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(batch ? { then: batch.script } : {}),
+    });
+    if (batch && lock?.output !== undefined) batch.read(lock.output, 0);
+    ctx.log(`host lock held, ${specs.length} facts read (${Date.now() - lockBegin} ms)`);
+    await runTasks(options, ctx, tasks, specs, record, summary);
   } catch (error) {
     summary.unreachable ||= error instanceof UnreachableError;
     summary.error ??= redactor.redact(messageOf(error));
@@ -114,14 +123,13 @@ async function runTasks(
   options: PlayOptions,
   ctx: TaskContext,
   tasks: Task[],
+  specs: FactSpec<unknown>[],
   record: (r: TaskResult) => void,
   summary: HostSummary,
 ): Promise<void> {
   const { playbook, events } = options;
-  const specs: FactSpec<unknown>[] = [pendingHandlersFact, ...tasks.flatMap((task) => task.facts?.(ctx.vars) ?? [])];
-  const probeBegin = Date.now();
+  // Whatever the lock's probe could not carry (facts fed a secret on stdin; transports without a lock).
   await ctx.facts.gather(specs);
-  ctx.log(`${specs.length} facts read in one probe (${Date.now() - probeBegin} ms)`);
   const pending = new PendingHandlers(ctx.t, await ctx.facts.get(pendingHandlersFact), !ctx.check);
   ctx.notified = (name) => pending.has(name);
 
@@ -148,26 +156,24 @@ async function runTasks(
 
   // Set once a check-mode change was not made: later checks may then fail only because of it.
   let wouldHaveChanged = false;
-  for (const task of tasks) {
+  // One task: check, then apply and its bookkeeping. False when the play must stop on this host.
+  const runOne = async (task: Task): Promise<boolean> => {
     if (options.signal?.aborted) {
-      summary.error = "interrupted; pending handlers are kept for the next run";
-      return;
+      summary.error ??= "interrupted; pending handlers are kept for the next run";
+      return false;
     }
-    if (task.flushHandlers) {
-      if (!(await runHandlers(options, ctx, pending, record, summary, task.flushHandlers))) return;
-      continue;
-    }
+    if (task.flushHandlers) return runHandlers(options, ctx, pending, record, summary, task.flushHandlers);
     const begin = Date.now();
     events?.taskStart?.(ctx.host.name, task.name);
     if (task.when && !task.when(ctx)) {
       record({ host: ctx.host.name, name: task.name, tags: task.tags, status: "skipped", durationMs: 0 });
-      continue;
+      return true;
     }
     try {
       const plan = await task.check(ctx);
       if (!plan.change) {
         record(result(ctx, task, "ok", begin));
-        continue;
+        return true;
       }
       if (!ctx.check) {
         await plan.apply();
@@ -183,11 +189,12 @@ async function runTasks(
       }
       ctx.changed.push(task.name);
       record({ ...result(ctx, task, "changed", begin), summary: plan.summary, ...(plan.diff ? { diff: plan.diff } : {}) });
+      return true;
     } catch (error) {
       if (error instanceof UnreachableError) {
         record(failed(ctx, task.name, task.tags, begin, error));
         // The host's one-line error names the step the connection was lost in.
-        summary.error = `${task.name}: ${redactor.redact(messageOf(error))}`;
+        summary.error ??= `${task.name}: ${redactor.redact(messageOf(error))}`;
         throw error;
       }
       if (ctx.check && wouldHaveChanged) {
@@ -196,12 +203,43 @@ async function runTasks(
           ...result(ctx, task, "changed", begin),
           summary: `would change (cannot be checked before earlier changes are made: ${messageOf(error)})`,
         });
-        continue;
+        return true;
       }
       record(failed(ctx, task.name, task.tags, begin, error));
-      summary.error = `${task.name}: ${redactor.redact(messageOf(error))}`;
-      return;
+      summary.error ??= `${task.name}: ${redactor.redact(messageOf(error))}`;
+      return false;
     }
+  };
+
+  for (let i = 0; i < tasks.length; ) {
+    const group = tasks[i]!.lane?.group;
+    if (group === undefined) {
+      if (!(await runOne(tasks[i++]!))) return;
+      continue;
+    }
+    // Consecutive tasks of one group: its lanes run at the same time, each in order; a failure in one lane
+    // lets the others finish the task in hand and start no more.
+    let end = i;
+    while (end < tasks.length && tasks[end]!.lane?.group === group) end++;
+    const lanes = new Map<number, Task[]>();
+    for (const task of tasks.slice(i, end)) lanes.set(task.lane!.index, [...(lanes.get(task.lane!.index) ?? []), task]);
+    let ok = true;
+    const outcomes = await Promise.allSettled(
+      [...lanes.values()].map(async (lane) => {
+        for (const task of lane) {
+          if (!ok) return;
+          const went = await runOne(task).catch((error: unknown) => {
+            ok = false;
+            throw error;
+          });
+          if (!went) ok = false;
+        }
+      }),
+    );
+    const lost = outcomes.find((o) => o.status === "rejected");
+    if (lost) throw lost.reason;
+    if (!ok) return;
+    i = end;
   }
   await runHandlers(options, ctx, pending, record, summary);
 }

@@ -23,24 +23,36 @@ export class FactStore {
 
   // Runs every not-yet-known spec in a single remote shell, so a converged run costs one round trip.
   async gather(specs: FactSpec<unknown>[]): Promise<void> {
-    const unique = new Map(specs.filter((s) => !this.raw.has(s.key)).map((s) => [s.key, s]));
-    const alone = [...unique.values()].filter((s) => s.stdin !== undefined);
-    alone.forEach((s) => unique.delete(s.key));
-    await Promise.all(alone.map((s) => this.get(s)));
-    if (unique.size === 0) return;
+    const alone = this.unknown(specs).filter((s) => s.stdin !== undefined);
+    const batch = this.batch(specs);
+    const batched = batch && this.t.exec(batch.script).then((r) => batch.read(r.stdout, r.code));
+    await Promise.all([...alone.map((s) => this.get(s)), batched]);
+  }
+
+  // The not-yet-known specs without stdin as one script, plus the reader of what it prints: gather runs it,
+  // or another command carries it (the host lock, saving a round trip). Undefined when nothing is left.
+  batch(specs: FactSpec<unknown>[]): { script: string; read(stdout: string, code: number): void } | undefined {
+    const list = this.unknown(specs).filter((s) => s.stdin === undefined);
+    if (list.length === 0) return undefined;
     const nonce = randomBytes(6).toString("hex");
-    const list = [...unique.values()];
     const script = list
       .map((s, i) => `printf '\\n@@${nonce}:${i}:begin\\n'; ( ${s.command}\n) </dev/null 2>/dev/null; printf '\\n@@${nonce}:${i}:end:%d\\n' $?`)
       .join("\n");
-    const result = await this.t.exec(script);
-    const pattern = new RegExp(`\\n@@${nonce}:(\\d+):begin\\n([\\s\\S]*?)\\n@@${nonce}:\\1:end:(\\d+)\\n`, "g");
-    for (const m of result.stdout.matchAll(pattern)) {
-      this.raw.set(list[Number(m[1])]!.key, { stdout: m[2]!, code: Number(m[3]) });
-    }
-    for (const s of list) {
-      if (!this.raw.has(s.key)) throw new Error(`fact probe ${s.key} produced no result (exit ${result.code})`);
-    }
+    const read = (stdout: string, code: number) => {
+      const pattern = new RegExp(`\\n@@${nonce}:(\\d+):begin\\n([\\s\\S]*?)\\n@@${nonce}:\\1:end:(\\d+)\\n`, "g");
+      for (const m of stdout.matchAll(pattern)) {
+        this.raw.set(list[Number(m[1])]!.key, { stdout: m[2]!, code: Number(m[3]) });
+      }
+      for (const s of list) {
+        if (!this.raw.has(s.key)) throw new Error(`fact probe ${s.key} produced no result (exit ${code})`);
+      }
+    };
+    return { script, read };
+  }
+
+  // Specs not read yet, each key once.
+  private unknown(specs: FactSpec<unknown>[]): FactSpec<unknown>[] {
+    return [...new Map(specs.filter((s) => !this.raw.has(s.key)).map((s) => [s.key, s])).values()];
   }
 
   // Reads a fact, probing it alone when the batch did not include it or a change invalidated it.

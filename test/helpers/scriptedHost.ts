@@ -13,6 +13,8 @@ export interface HostFile {
 // How a held command behaves: print lines, exit, and learn when the caller releases it.
 export interface HoldIo {
   print(line: string): void;
+  // The lock is taken: prints "locked", then answers the fact probe the lock script carries, if any.
+  locked(): void;
   exit(code: number, stderr?: string): void;
   readonly released: Promise<void>;
 }
@@ -30,7 +32,7 @@ export class ScriptedHost implements Transport {
   // Held commands (the host lock), kept apart from calls; each one's state for assertions.
   readonly holds: { script: string; released: boolean; exited: boolean }[] = [];
   // What a held command does; by default it prints "locked" (the host lock is free) and runs until released.
-  holdWith: (script: string, io: HoldIo) => void = (_script, io) => io.print("locked");
+  holdWith: (script: string, io: HoldIo) => void = (_script, io) => io.locked();
 
   constructor(
     readonly host: string,
@@ -40,16 +42,20 @@ export class ScriptedHost implements Transport {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const stdin = options.stdin?.toString() ?? "";
     this.calls.push({ command, stdin, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
-    // The fact batch wraps each probe in markers; answer each probe as if it ran alone.
-    const parts = [...command.matchAll(/printf '\\n(@@\w+:\d+):begin\\n'; \( ([\s\S]*?)\n\) <\/dev\/null 2>\/dev\/null; printf '\\n@@\w+:\d+:end:%d\\n' \$\?/g)];
-    if (parts.length) {
-      const out = parts.map((p) => {
+    const batch = this.answerBatch(command);
+    return batch !== undefined ? { code: 0, stdout: batch, stderr: "" } : this.run(command, stdin);
+  }
+
+  // The fact batch wraps each probe in markers; answer each probe as if it ran alone.
+  private answerBatch(script: string): string | undefined {
+    const parts = [...script.matchAll(/printf '\\n(@@\w+:\d+):begin\\n'; \( ([\s\S]*?)\n\) <\/dev\/null 2>\/dev\/null; printf '\\n@@\w+:\d+:end:%d\\n' \$\?/g)];
+    if (!parts.length) return undefined;
+    return parts
+      .map((p) => {
         const r = this.run(p[2]!, "");
         return `\n${p[1]}:begin\n${r.stdout}\n${p[1]}:end:${r.code}\n`;
-      });
-      return { code: 0, stdout: out.join(""), stderr: "" };
-    }
-    return this.run(command, stdin);
+      })
+      .join("");
   }
 
   // Answers one command from the built-in file rules or the test's own rules; unknown commands fail loudly.
@@ -95,6 +101,17 @@ export class ScriptedHost implements Transport {
         wake?.();
       },
       released,
+      locked: () => {
+        io.print("locked");
+        const done = script.match(/^echo (@@\w+:done)$/m)?.[1];
+        if (!done) return;
+        // Recorded like an exec: tests count the probe the same wherever it rides.
+        const probe = script.match(/^\{\n([\s\S]*)\n\} 9>&-$/m)?.[1] ?? "";
+        this.calls.push({ command: probe, stdin: "" });
+        const out = this.answerBatch(probe) ?? "";
+        for (const line of out.split("\n").slice(0, -1)) io.print(line);
+        io.print(done);
+      },
     };
     this.holdWith(script, io);
     return {

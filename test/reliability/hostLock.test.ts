@@ -83,7 +83,7 @@ describe("host lock", () => {
       io.print("busy");
       setTimeout(() => {
         freedAt = Date.now();
-        io.print("locked");
+        io.locked();
       }, 50);
     };
     const report = await runPlay({
