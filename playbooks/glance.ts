@@ -1,6 +1,6 @@
 import { joinUrl } from "../src/http/tunnel.js";
 import type { HostVars } from "../src/inventory/vars.js";
-import { flushHandlers, type Playbook, type TaskContext } from "../src/plan/types.js";
+import { concurrently, flushHandlers, type Playbook, type TaskContext } from "../src/plan/types.js";
 import { alembicFact, alembicReason } from "../src/tasks/alembic.js";
 import { aptPackages } from "../src/tasks/aptPackages.js";
 import { command } from "../src/tasks/command.js";
@@ -35,24 +35,32 @@ const endpoint = (iface: "public" | "internal" | "admin") =>
     url: (v) => v.glance_url,
   });
 
-// The install guide's Glance chapter, each step idempotent; verification closes the play.
+// The install guide's Glance chapter, each step idempotent; verification closes the play. The package
+// install, the database and the Keystone records do not depend on each other: they run side by side.
 export const glanceTasks = [
-  mysqlDatabase({ name: "Glance database", tags: ["glance", "database"], ...db }),
-  mysqlUser({ name: "Glance database user @localhost", tags: ["glance", "database"], ...db, from: "localhost", password: (v) => v.glance_db_password }),
-  mysqlUser({ name: "Glance database user @%", tags: ["glance", "database"], ...db, from: "%", password: (v) => v.glance_db_password }),
-  keystoneUser({ name: "Keystone user glance", tags: ["glance", "keystone"], user: (v) => v.glance_keystone_user, password: (v) => v.glance_keystone_password }),
-  keystoneRoleAssignment({
-    name: "Role admin for glance on project service",
-    tags: ["glance", "keystone"],
-    user: (v) => v.glance_keystone_user,
-    project: (v) => v.keystone_service_project,
-    role: (v) => v.glance_keystone_role,
-  }),
-  keystoneService({ name: "Service glance (image)", tags: ["glance", "keystone"], service: glanceService }),
-  endpoint("public"),
-  endpoint("internal"),
-  endpoint("admin"),
-  aptPackages({ name: "Glance packages", tags: ["glance", "packages"], packages: ["glance", "python3-glanceclient"] }),
+  ...concurrently(
+    "glance prerequisites",
+    [aptPackages({ name: "Glance packages", tags: ["glance", "packages"], packages: ["glance", "python3-glanceclient"] })],
+    [
+      mysqlDatabase({ name: "Glance database", tags: ["glance", "database"], ...db }),
+      mysqlUser({ name: "Glance database user @localhost", tags: ["glance", "database"], ...db, from: "localhost", password: (v) => v.glance_db_password }),
+      mysqlUser({ name: "Glance database user @%", tags: ["glance", "database"], ...db, from: "%", password: (v) => v.glance_db_password }),
+    ],
+    [
+      keystoneUser({ name: "Keystone user glance", tags: ["glance", "keystone"], user: (v) => v.glance_keystone_user, password: (v) => v.glance_keystone_password }),
+      keystoneRoleAssignment({
+        name: "Role admin for glance on project service",
+        tags: ["glance", "keystone"],
+        user: (v) => v.glance_keystone_user,
+        project: (v) => v.keystone_service_project,
+        role: (v) => v.glance_keystone_role,
+      }),
+      keystoneService({ name: "Service glance (image)", tags: ["glance", "keystone"], service: glanceService }),
+      endpoint("public"),
+      endpoint("internal"),
+      endpoint("admin"),
+    ],
+  ),
   file({ name: "glance-api.conf", tags: ["glance", "config"], notify: ["restart glance-api"], render: glanceApiConf }),
   command({
     name: "Glance schema at head (glance-manage db_sync)",

@@ -27,6 +27,7 @@ export async function savePendingHandlers(t: Transport, names: Iterable<string>)
 export class PendingHandlers {
   private readonly names: Set<string>;
   private saved: string;
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly t: Transport,
@@ -51,11 +52,17 @@ export class PendingHandlers {
     await this.sync();
   }
 
+  // Writes one at a time, each with the set as it is when its turn comes: tasks running side by side
+  // (concurrent lanes) cannot let an older set land last.
   private async sync(): Promise<void> {
-    const now = serialize(this.names);
-    if (!this.persist || now === this.saved) return;
-    await savePendingHandlers(this.t, this.names);
-    this.saved = now;
+    const write = this.writing.then(async () => {
+      const now = serialize(this.names);
+      if (!this.persist || now === this.saved) return;
+      await savePendingHandlers(this.t, this.names);
+      this.saved = now;
+    });
+    this.writing = write.catch(() => undefined);
+    await write;
   }
 }
 

@@ -47,6 +47,8 @@ export interface Task {
   // Runs these handlers here if they are pending (e.g. restart MariaDB before others connect to it);
   // handlers of later steps stay pending until their own flush point or the end of the play.
   flushHandlers?: string[];
+  // Set by `concurrently`: the task runs in lane `index` of `group`, alongside the group's other lanes.
+  lane?: { group: string; index: number };
   // Files the task writes, computed offline from variables: `render` shows exactly what deploy writes.
   render?: (vars: HostVars) => RenderedFile[];
   check(ctx: TaskContext): Promise<Plan>;
@@ -89,4 +91,11 @@ export const noChange: Plan = { change: false };
 // A step that runs the named handlers now if they are pending (Ansible's flush_handlers, but scoped).
 export function flushHandlers(name: string, handlers: string[]): Task {
   return { name, tags: ["always"], flushHandlers: handlers, check: async () => noChange };
+}
+
+// Lanes of tasks that do not depend on each other (e.g. database and Keystone work while apt installs): the
+// lanes run at the same time, each in its own order, and the play goes on when every lane is done. The tasks
+// stay a flat list, so tags, facts, render and reports see them as usual.
+export function concurrently(group: string, ...lanes: Task[][]): Task[] {
+  return lanes.flatMap((lane, index) => lane.map((task) => ({ ...task, lane: { group, index } })));
 }
