@@ -96,7 +96,7 @@ async function runHost(options: PlayOptions, host: InventoryHost, report: PlayRe
   try {
     // One run at a time per host, for the whole play (released below, and by the host if the link drops).
     // The fact probe rides on the lock's own command: read under the lock, in the same round trip.
-    const specs: FactSpec<unknown>[] = [pendingHandlersFact, ...tasks.flatMap((task) => task.facts?.(ctx.vars) ?? [])];
+    const specs: FactSpec<unknown>[] = [pendingHandlersFact, ...[...(playbook.preflight ?? []), ...tasks].flatMap((x) => x.facts?.(ctx.vars) ?? [])];
     const batch = ctx.facts.batch(specs);
     const lockBegin = Date.now();
     lock = await acquireHostLock(t, {

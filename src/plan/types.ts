@@ -70,6 +70,8 @@ export interface Handler {
 // Run once before any task touches a host; a failure stops the host with a one-line message and a fix.
 export interface Preflight {
   name: string;
+  // Facts the check reads, gathered in the play's one probe.
+  facts?: (vars: HostVars) => FactSpec<unknown>[];
   run(ctx: TaskContext): Promise<void>;
 }
 
