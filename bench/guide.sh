@@ -41,3 +41,16 @@ filesystem_store_datadir = /var/lib/glance/images/
 CONF
 su -s /bin/sh -c "glance-manage db_sync" glance
 systemctl restart glance-api
+# Step 7, verification: wait until the API answers, upload the qcow2, see it active, list it (and remove it,
+# as the tool does).
+for i in $(seq 300); do
+  python3 -c 'import urllib.request; urllib.request.urlopen("http://controller:9292/healthcheck", timeout=2)' 2>/dev/null && break
+  sleep 0.2
+done
+base64 -d > /tmp/verify.qcow2 <<'IMAGE'
+@@VERIFY_IMAGE_BASE64@@
+IMAGE
+openstack image create --disk-format qcow2 --container-format bare --public --file /tmp/verify.qcow2 guide-verify
+test "$(openstack image show -f value -c status guide-verify)" = active
+openstack image list
+openstack image delete guide-verify

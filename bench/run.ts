@@ -112,7 +112,8 @@ function guideScript(lab: ConvergedLab): string {
     .replaceAll("@@GLANCE_DBPASS_SQL@@", db.replace(/\\/g, "\\\\").replace(/'/g, "''"))
     .replaceAll("@@GLANCE_DBPASS_URL@@", urlComponent(db))
     .replaceAll("@@GLANCE_PASS_SH@@", ks.replace(/'/g, `'\\''`))
-    .replaceAll("@@GLANCE_PASS_INI@@", ks.replaceAll("$", () => "$$"));
+    .replaceAll("@@GLANCE_PASS_INI@@", ks.replaceAll("$", () => "$$"))
+    .replaceAll("@@VERIFY_IMAGE_BASE64@@", readFileSync(lab.paths.verifyImage).toString("base64").replace(/.{76}/g, "$&\n"));
 }
 
 async function p2(): Promise<{ tool: Figure; script: Figure; ratio: number }> {
