@@ -75,8 +75,9 @@ export async function deployCommand(flags: DeployFlags): Promise<number> {
     for (const t of report.tasks) if (t.diff) out(`--- ${t.host}: ${t.name}\n${t.diff.trimEnd()}`);
   }
   if (flags.junit) writeFileSync(flags.junit, junitXml(report));
+  // The recap always reaches the terminal (stderr with --json), so a failing host's one line is seen there too.
+  recapLines(report).forEach(out);
   if (flags.json) process.stdout.write(JSON.stringify(report) + "\n");
-  else recapLines(report).forEach(out);
   if (abort.signal.aborted) return Math.max(playExitCode(report), 2);
   return playExitCode(report);
 }
