@@ -179,16 +179,24 @@ const earlier = (() => {
 })();
 const results: Record<string, unknown> = { ...earlier, date: new Date().toISOString(), runs: RUNS, fleet: FLEET, node: process.version };
 const rows: string[][] = [];
+// Saved after each figure: a later failure (a lab that will not boot) keeps what was measured.
+let logged = 0;
+const save = () => {
+  writeFileSync(resultsFile, JSON.stringify(results, null, 2) + "\n");
+  for (; logged < rows.length; logged++) log(rows[logged]!.join(" | "));
+};
 if (want("P4")) {
   const f = await p4();
   results.P4 = f;
   rows.push(["P4", "render of inventory/example.yaml", fmt(f), "<= 0.3 s"]);
+  save();
 }
 if (want("P1")) {
   log("P1: converged glance deploy, one host");
   const f = await p1();
   results.P1 = f;
   rows.push(["P1", "converged deploy --playbook glance, 1 host", fmt(f), "<= 0.5 s"]);
+  save();
 }
 if (want("P3")) {
   log(`P3: converged glance deploy, ${FLEET} hosts vs 1`);
@@ -197,13 +205,14 @@ if (want("P3")) {
   rows.push(["P3", `converged glance deploy, ${FLEET} hosts / 1 host`, `${r.ratio.toFixed(2)}x (${fmt(r.fleet)} vs ${fmt(r.one)})`, "<= 2.0x"]);
   results.P5 = r.rss;
   rows.push(["P5", `peak RSS of the tool during P3`, fmt(r.rss, "MB"), "<= 200 MB"]);
+  save();
 }
 if (want("P2")) {
   log("P2: fresh glance deploy vs the guide's commands over one ssh");
   const r = await p2();
   results.P2 = r;
   rows.push(["P2", "fresh deploy --playbook glance / bare guide script", `${r.ratio.toFixed(2)}x (${fmt(r.tool)} vs ${fmt(r.script)})`, "<= 1.0x"]);
+  save();
 }
-writeFileSync(resultsFile, JSON.stringify(results, null, 2) + "\n");
 const table = ["| | What | Median (min, max) | Target |", "|---|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 process.stdout.write(table + "\n");

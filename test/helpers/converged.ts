@@ -44,7 +44,8 @@ async function buildSnapshot(paths: LabPaths, name: string, playbooks: string[])
 // `playbooks` choose the stage (default: the whole site; the benchmark also wants "everything but glance").
 export async function convergedLab(hosts = 1, playbooks: string[] = ["site"]): Promise<ConvergedLab> {
   const paths = labPaths({ ...process.env, GLANCE_DEPLOY_LAB_STATE: STATE });
-  const stage = playbooks.join("+");
+  // Snapshot names allow a-z, 0-9, ".", "_", "-".
+  const stage = playbooks.join("_");
   const name = `${stage}-${contentKey()}`;
   const existing = await labSnapshots(paths);
   if (!existing.some((s) => s.name === name)) {
