@@ -77,13 +77,13 @@ export async function waitForInit(name: string, nspawn: ProcRecord, consoleLog: 
 }
 
 // Sets the address from outside as well (idempotent with the unit inside), retrying until nspawn moved host0 in.
-export async function configureNetwork(name: string, init: ProcRecord, cidr: string, timeoutMs: number): Promise<void> {
+export async function configureNetwork(name: string, init: ProcRecord, cidr: string, timeoutMs: number, consoleLog: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const ns = ["--target", String(init.pid), "--net"];
   for (;;) {
     const r = await probe("nsenter", [...ns, "sh", "-c", `ip link set lo up && ip address replace ${cidr} dev host0 && ip link set host0 up`]);
     if (r.code === 0) return;
-    if (!(await isAlive(init))) throw new LabError(`${name}: container stopped while its network was being configured`);
+    if (!(await isAlive(init))) throw new LabError(`${name}: container stopped while its network was being configured${await consoleTail(consoleLog)}`);
     if (Date.now() > deadline) throw new LabError(`${name}: could not configure host0: ${r.stderr.trim()}`);
     await sleep(50);
   }

@@ -171,7 +171,7 @@ async function bootHost(paths: LabPaths, state: LabState, host: HostState, repo:
   const init = await waitForInit(host.name, nspawn, d.console, 30_000);
   host.init = init;
   await writePids(pidFile, { nspawn, init });
-  await configureNetwork(host.name, init, `${host.address}/${state.subnet.split("/")[1]}`, 30_000);
+  await configureNetwork(host.name, init, `${host.address}/${state.subnet.split("/")[1]}`, 30_000, d.console);
   await waitForPort(host.name, host.address, 22, init, d.console, timeoutMs);
   await waitForSystem(state, host, timeoutMs);
 }
