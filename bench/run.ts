@@ -41,8 +41,8 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   });
   const seconds = (performance.now() - begin) / 1000;
   if (r.exitCode !== 0) throw new Error(`glance-deploy ${args.join(" ")} exited ${r.exitCode}\n${r.stderr}\n${r.stdout.slice(0, 2000)}`);
-  const rssMb = Number(readFileSync(rssFile, "utf8")) / 1024;
-  return { seconds, rssMb, stdout: r.stdout };
+  const [rssKb, cpuMs] = readFileSync(rssFile, "utf8").split(" ").map(Number);
+  return { seconds, rssMb: rssKb! / 1024, cpuS: cpuMs! / 1000, stdout: r.stdout };
 }
 
 // A converged deploy must change nothing; otherwise the timing measures something else.
@@ -70,17 +70,26 @@ async function warmUp(inventory: string): Promise<void> {
   }
 }
 
-// Busy share of the machine's CPU time over `ms`, from /proc/stat (all cores together).
+// The machine's CPU counters (all cores together, in clock ticks of 1/100 s), from /proc/stat.
+function cpuTicks(): { idle: number; total: number } {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { idle: f[3]! + f[4]!, total: f.reduce((a, b) => a + b, 0) };
+}
+
+// Busy share of the machine's CPU time over `ms`.
 async function cpuBusy(ms: number): Promise<number> {
-  const read = () => {
-    const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const idle = f[3]! + f[4]!;
-    return { idle, total: f.reduce((a, b) => a + b, 0) };
-  };
-  const a = read();
+  const a = cpuTicks();
   await new Promise((r) => setTimeout(r, ms));
-  const b = read();
+  const b = cpuTicks();
   return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
+}
+
+// A converged run plus the CPU seconds the whole machine (tool and lab hosts) spent during it.
+async function measuredRun(inventory: string, extra: string[] = []) {
+  const a = cpuTicks();
+  const r = await convergedRun(inventory, extra);
+  const b = cpuTicks();
+  return { ...r, machineCpuS: (b.total - b.idle - (a.total - a.idle)) / 100 };
 }
 
 // Freshly booted hosts keep loading their services' workers for a while after they first answer; the lab
@@ -105,25 +114,38 @@ async function p1(): Promise<Figure> {
   }
 }
 
-async function p3(): Promise<{ one: Figure; fleet: Figure; ratio: number; rss: Figure }> {
+interface FleetFigures {
+  one: Figure;
+  fleet: Figure;
+  ratio: number;
+  rss: Figure;
+  // CPU seconds per run, for the breakdown: the tool's own, and the whole machine's (tool + every lab host).
+  cpu: { toolOne: Figure; machineOne: Figure; toolFleet: Figure; machineFleet: Figure };
+}
+
+async function p3(): Promise<FleetFigures> {
   const lab = await convergedLab(FLEET);
   try {
     await warmUp(lab.inventory);
     await settle();
     // One more run per host after the quiet: every Keystone worker's cache and the admin token are warm.
     await convergedRun(lab.inventory);
-    const one: number[] = [];
-    const fleet: number[] = [];
-    const rss: number[] = [];
+    const ones: Awaited<ReturnType<typeof measuredRun>>[] = [];
+    const alls: Awaited<ReturnType<typeof measuredRun>>[] = [];
     for (let i = 0; i < RUNS; i++) {
-      one.push((await convergedRun(lab.inventory, ["--limit", lab.state.hosts[0]!.name])).seconds);
-      const all = await convergedRun(lab.inventory);
-      fleet.push(all.seconds);
-      rss.push(all.rssMb);
+      ones.push(await measuredRun(lab.inventory, ["--limit", lab.state.hosts[0]!.name]));
+      alls.push(await measuredRun(lab.inventory));
     }
-    const f1 = figure(one);
-    const fN = figure(fleet);
-    return { one: f1, fleet: fN, ratio: fN.median / f1.median, rss: figure(rss) };
+    const f1 = figure(ones.map((r) => r.seconds));
+    const fN = figure(alls.map((r) => r.seconds));
+    const cpu = {
+      toolOne: figure(ones.map((r) => r.cpuS)),
+      machineOne: figure(ones.map((r) => r.machineCpuS)),
+      toolFleet: figure(alls.map((r) => r.cpuS)),
+      machineFleet: figure(alls.map((r) => r.machineCpuS)),
+    };
+    log(`CPU seconds per run, tool / whole machine: 1 host ${cpu.toolOne.median} / ${cpu.machineOne.median}; ${FLEET} hosts ${cpu.toolFleet.median} / ${cpu.machineFleet.median}`);
+    return { one: f1, fleet: fN, ratio: fN.median / f1.median, rss: figure(alls.map((r) => r.rssMb)), cpu };
   } finally {
     await lab.down();
   }
