@@ -2,40 +2,20 @@
 // touches nothing; drift is healed with one restart; changed passwords are rolled out; a sudoer works the same.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { execa } from "execa";
-import { labDown, labExec, labUp, type LabState } from "../../src/lab/index.js";
+import { labExec } from "../../src/lab/index.js";
 import type { PlayReport } from "../../src/report/types.js";
+import { useTempLab } from "../helpers/tempLab.js";
 
 const notRoot = process.getuid?.() !== 0;
 const skip = notRoot ? "e2e tests need root (they build lab hosts)" : false;
 const BIN = new URL("../../dist/src/cli/bin.js", import.meta.url).pathname;
 const HOST = "lab1";
 
-let lab: LabState;
-let work = "";
-const savedState = process.env.GLANCE_DEPLOY_LAB_STATE;
-
-before(async () => {
-  if (notRoot) return;
-  work = await mkdtemp(join(tmpdir(), "glance-deploy-e2e-"));
-  process.env.GLANCE_DEPLOY_LAB_STATE = join(work, "lab");
-  lab = await labUp({ hosts: 1, log: () => undefined });
-});
-
-after(async () => {
-  if (notRoot) return;
-  try {
-    await labDown({ graceMs: 0 });
-  } finally {
-    await rm(work, { recursive: true, force: true });
-    if (savedState === undefined) delete process.env.GLANCE_DEPLOY_LAB_STATE;
-    else process.env.GLANCE_DEPLOY_LAB_STATE = savedState;
-  }
-});
+const lab = useTempLab("glance-deploy-e2e-", { hosts: 1, log: () => undefined });
 
 // The CLI as operators run it: a separate process, compiled JS.
 async function cli(args: string[], env: Record<string, string> = {}) {
@@ -96,7 +76,7 @@ describe("glance on a lab host", { skip, timeout: 30 * 60_000 }, () => {
     const { code, report } = await deploy("site");
     assert.equal(code, 0, failures(report));
     assert.deepEqual(changedTasks(report), []);
-    const out = join(work, "rendered");
+    const out = join(lab.dir, "rendered");
     const r = await cli(["render", "--inventory", lab.inventory, "--out", out]);
     assert.equal(r.code, 0, r.stderr);
     for (const path of ["/etc/glance/glance-api.conf", "/etc/mysql/mariadb.conf.d/99-openstack.cnf", "/root/admin-openrc"]) {
@@ -145,8 +125,8 @@ describe("glance on a lab host", { skip, timeout: 30 * 60_000 }, () => {
   });
 
   it("passwords changed in the inventory are rolled out and verify passes", async () => {
-    const secrets = join(work, "secrets");
-    const inventory = join(work, "new-passwords.yaml");
+    const secrets = join(lab.dir, "secrets");
+    const inventory = join(lab.dir, "new-passwords.yaml");
     await execa("mkdir", ["-p", "-m", "0700", secrets]);
     const fresh = { glance_db_password: `gl'db"$x;#%@/:\\& {{ }} ü-${Date.now()}`, glance_keystone_password: `ks\`pw$(x) é {{x}} %41 ${Date.now()}`, keystone_admin_password: `adm in'"#;$HOME ñ ${Date.now()}` };
     for (const [name, value] of Object.entries(fresh)) await writeFile(join(secrets, name), value, { mode: 0o600 });
@@ -169,7 +149,7 @@ describe("glance on a lab host", { skip, timeout: 30 * 60_000 }, () => {
   });
 
   it("deployer with sudo (ansible_become) works the same", async () => {
-    const inventory = join(work, "deployer.yaml");
+    const inventory = join(lab.dir, "deployer.yaml");
     const text = (await readFile(lab.inventory, "utf8")).replace("ansible_user: root", "ansible_user: deployer\n    ansible_become: true");
     await writeFile(inventory, text);
     await sh("sed -i 's/^workers = .*//; s/^flavor = keystone$/flavor = keystone+x/' /etc/glance/glance-api.conf");

@@ -2,39 +2,22 @@
 // Acceptance: one host boots to running/degraded over SSH and installs curl offline from the lab repo;
 // three hosts are reachable from the machine and from each other; `lab down` leaves no process, link or mount.
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, readdir, readlink, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, readlink } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { execa } from "execa";
 import { parse } from "yaml";
 import { labDown, labExec, labStatus, labUp, type LabState } from "../../src/lab/index.js";
 import { hostLinkName } from "../../src/lab/network.js";
 import { labPaths } from "../../src/lab/paths.js";
 import { isAlive } from "../../src/lab/procs.js";
+import { useTempLab } from "../helpers/tempLab.js";
 
 const notRoot = process.getuid?.() !== 0;
 const skip = notRoot ? "lab e2e tests need root (containers, mounts, bridge): run the suite with sudo" : false;
 const TIMEOUT = 15 * 60_000;
 
-// Each file gets its own state directory (the cache is shared, so only the first run ever builds it).
-let stateDir = "";
-const savedState = process.env.GLANCE_DEPLOY_LAB_STATE;
-before(async () => {
-  if (notRoot) return;
-  stateDir = await mkdtemp(join(tmpdir(), "glance-deploy-lab-e2e-"));
-  process.env.GLANCE_DEPLOY_LAB_STATE = stateDir;
-});
-after(async () => {
-  if (notRoot) return;
-  try {
-    await labDown({ graceMs: 0 });
-  } finally {
-    await rm(stateDir, { recursive: true, force: true });
-    if (savedState === undefined) delete process.env.GLANCE_DEPLOY_LAB_STATE;
-    else process.env.GLANCE_DEPLOY_LAB_STATE = savedState;
-  }
-});
+const lab = useTempLab("glance-deploy-lab-e2e-");
 
 // What must be gone after `lab down`: recorded processes, any process rooted in a host's root, links, mounts.
 async function assertNothingLeft(state: LabState): Promise<void> {
@@ -52,7 +35,7 @@ async function assertNothingLeft(state: LabState): Promise<void> {
   assert.ok(!names.includes(state.bridge), `bridge ${state.bridge} still exists`);
   for (const h of state.hosts) assert.ok(!names.includes(hostLinkName(h.machine!)), `link ${hostLinkName(h.machine!)} still exists`);
   const mountinfo = await readFile("/proc/self/mountinfo", "utf8");
-  assert.ok(!mountinfo.includes(stateDir), `mounts left under ${stateDir}:\n${mountinfo.split("\n").filter((l) => l.includes(stateDir)).join("\n")}`);
+  assert.ok(!mountinfo.includes(lab.state), `mounts left under ${lab.state}:\n${mountinfo.split("\n").filter((l) => l.includes(lab.state)).join("\n")}`);
   assert.equal((await labStatus()).up, false);
 }
 
@@ -97,7 +80,7 @@ describe("lab e2e: one host", { skip, timeout: TIMEOUT }, () => {
   it("writes an inventory with the host's address, the lab key, known_hosts and secret files", async () => {
     const doc = parse(await readFile(state.inventory, "utf8"));
     assert.equal(doc.all.children.controller.hosts.lab1.ansible_host, state.hosts[0]!.address);
-    assert.equal(doc.all.vars.ansible_ssh_private_key_file, join(stateDir, "id_ed25519"));
+    assert.equal(doc.all.vars.ansible_ssh_private_key_file, join(lab.state, "id_ed25519"));
     const known = await readFile(doc.all.vars.ssh_known_hosts_file, "utf8");
     assert.match(known, new RegExp(`^lab1,${state.hosts[0]!.address.replaceAll(".", "\\.")} ssh-ed25519 `));
     for (const [, ref] of Object.entries(doc.all.vars).filter(([k]) => k.endsWith("_password"))) {

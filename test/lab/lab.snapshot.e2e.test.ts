@@ -1,35 +1,18 @@
 // Snapshots for real: a host with MariaDB and data is powered off cleanly, its disk kept, and two fresh
 // clones boot from it, each its own `controller`, with its own address and host key.
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { readFile } from "node:fs/promises";
+import { before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { UsageError } from "../../src/errors.js";
 import { labDeleteSnapshot, labDown, labExec, labSnapshot, labSnapshots, labUp, type LabState } from "../../src/lab/index.js";
+import { useTempLab } from "../helpers/tempLab.js";
 
 const notRoot = process.getuid?.() !== 0;
 const skip = notRoot ? "lab e2e tests need root (containers, mounts, bridge): run the suite with sudo" : false;
 const TIMEOUT = 15 * 60_000;
 
-let stateDir = "";
-const savedState = process.env.GLANCE_DEPLOY_LAB_STATE;
-before(async () => {
-  if (notRoot) return;
-  stateDir = await mkdtemp(join(tmpdir(), "glance-deploy-lab-snap-e2e-"));
-  process.env.GLANCE_DEPLOY_LAB_STATE = stateDir;
-});
-after(async () => {
-  if (notRoot) return;
-  try {
-    await labDown({ graceMs: 0 });
-  } finally {
-    await rm(stateDir, { recursive: true, force: true });
-    if (savedState === undefined) delete process.env.GLANCE_DEPLOY_LAB_STATE;
-    else process.env.GLANCE_DEPLOY_LAB_STATE = savedState;
-  }
-});
+useTempLab("glance-deploy-lab-snap-e2e-");
 
 async function sh(host: string, command: string): Promise<string> {
   const r = await labExec(host, command);
