@@ -154,7 +154,7 @@ export class Keystone {
         ...(body ? { body: JSON.stringify(body) } : {}),
         timeoutMs: 15_000,
       });
-    let r = await send();
+    let r = await this.withReadRetry(method, send);
     if (r.status === 401) {
       // Changing the admin's password (bootstrap) revokes its tokens, and a cached one may be revoked or
       // expired early: log in with the password again, once.
@@ -173,6 +173,18 @@ export class Keystone {
     }
     const text = r.body.toString("utf8");
     return { status: r.status, data: (text ? JSON.parse(text) : {}) as T };
+  }
+
+  // Keystone 22 answers 500 ("'Enforcer' object has no attribute '_warning_emitted'") when a freshly started
+  // worker gets concurrent first requests (a race in its policy enforcer's lazy set-up), and a worker being
+  // recycled drops its connection: reads are safe to repeat, so a GET gets two more tries after 0.25 s and 0.5 s.
+  private async withReadRetry(method: string, send: () => Promise<HttpResponse>): Promise<HttpResponse> {
+    if (method !== "GET") return send();
+    for (let attempt = 0, delay = 250; ; attempt++, delay *= 2) {
+      const r = await send().catch((error: Error) => (attempt < 2 && /socket hang up|ECONNRESET/.test(error.message) ? undefined : Promise.reject(error)));
+      if (r && (r.status < 500 || attempt >= 2)) return r;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 
   // Lists a collection filtered by query parameters (names, types, ids). Answers are shared by every task

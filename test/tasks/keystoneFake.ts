@@ -42,6 +42,9 @@ export class FakeKeystone {
   private readonly tokens = new Set<string>();
   private server: http.Server | undefined;
   private next = 1;
+  // Fault injection: asked for each request before it is served; a status answers with it, "hang up" drops
+  // the connection without an answer.
+  fault: (method: string, path: string) => number | "hang up" | undefined = () => undefined;
 
   constructor(readonly state: KeystoneState = bootstrapped()) {}
 
@@ -84,6 +87,9 @@ export class FakeKeystone {
       res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(req.method === "HEAD" ? undefined : payload);
     };
+    const fault = this.fault(req.method!, url.pathname);
+    if (fault === "hang up") return void req.socket.destroy();
+    if (fault !== undefined) return send(fault, { error: { code: fault, message: "injected" } });
     if (req.headers.host !== "controller:5000") return send(400, { error: { message: `bad host header ${req.headers.host}` } });
     if (url.pathname === "/v3/auth/tokens" && req.method === "POST") return this.auth(body, send);
     if (!token || !this.tokens.has(token)) return send(401, { error: { code: 401, message: "The request you have made requires authentication." } });
