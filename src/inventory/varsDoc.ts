@@ -1,15 +1,21 @@
-import { varSpecs } from "./vars.js";
+import { applyDefaults, varSections, type VarSection } from "./vars.js";
 
-// The README's variable reference, generated from the same table that validates inventories.
+// The README's variable reference, generated from the same tables that validate inventories: one
+// sub-table per section, in the order defaults are filled.
 export function varsMarkdownTable(): string {
-  const sample: Record<string, unknown> = { ansible_host: "<ansible_host>", controller_host: "controller", memcached_port: 11211 };
-  const rows = Object.entries(varSpecs).map(([name, spec]) => {
-    const s = spec as { default?: unknown; doc: string; secret?: boolean };
+  // Derived defaults are shown as they come out for a host with no variables set, so the README can
+  // never disagree with what applyDefaults actually computes.
+  const sample: Record<string, unknown> = applyDefaults("<ansible_host>", {});
+  return varSections.map((section) => sectionTable(section, sample)).join("\n\n");
+}
+
+function sectionTable(section: VarSection, sample: Record<string, unknown>): string {
+  const rows = Object.entries(section.specs).map(([name, spec]) => {
     let def: string;
-    if (typeof s.default === "function") def = `\`${String((s.default as (v: Record<string, unknown>) => unknown)(sample))}\``;
-    else if (s.default === undefined) def = name === "ansible_host" ? "the host's name" : s.secret ? "— (secret)" : "—";
-    else def = `\`${JSON.stringify(s.default)}\``;
-    return `| \`${name}\` | ${def} | ${s.doc} |`;
+    if (typeof spec.default === "function") def = `\`${String(sample[name])}\``;
+    else if (spec.default === undefined) def = name === "ansible_host" ? "the host's name" : spec.secret ? "— (secret)" : "—";
+    else def = `\`${JSON.stringify(spec.default)}\``;
+    return `| \`${name}\` | ${def} | ${spec.doc} |`;
   });
-  return ["| Variable | Default | Meaning |", "|---|---|---|", ...rows].join("\n");
+  return [`#### ${section.title}`, "", "| Variable | Default | Meaning |", "|---|---|---|", ...rows].join("\n");
 }

@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { dbPassword, hostish, iniOverrides, port, text, url, type Vars, type VarSpec } from "./schemas.js";
+
+// The install guide's Glance chapter: database, Keystone account and endpoints, and glance-api.conf.
+export const glanceVars = {
+  glance_db_name: { schema: text, default: "glance", doc: "Glance's database." },
+  glance_db_user: { schema: text, default: "glance", doc: "Glance's database user (granted at localhost and %)." },
+  glance_db_password: { schema: dbPassword, secret: true, doc: "Glance's database password (GLANCE_DBPASS)." },
+  glance_db_host: { schema: hostish, default: (v: Vars) => v.controller_host, doc: "Host in glance's `connection =` URL." },
+  glance_keystone_user: { schema: text, default: "glance", doc: "Glance's Keystone user." },
+  glance_keystone_password: { schema: text, secret: true, doc: "Glance's Keystone password (GLANCE_PASS)." },
+  glance_keystone_role: { schema: text, default: "admin", doc: "Role given to the glance user on the service project." },
+  glance_service_name: { schema: text, default: "glance", doc: "Keystone service name." },
+  glance_service_type: { schema: text, default: "image", doc: "Keystone service type." },
+  glance_service_description: { schema: text, default: "OpenStack Image", doc: "Keystone service description." },
+  glance_url: { schema: url, default: (v: Vars) => `http://${v.controller_host}:9292`, doc: "URL of the public, internal and admin endpoints." },
+  glance_api_port: { schema: port, default: 9292, doc: "Port glance-api listens on (for health checks through the tunnel)." },
+  glance_stores: { schema: text, default: "file,http", doc: "[glance_store] stores." },
+  glance_default_store: { schema: text, default: "file", doc: "[glance_store] default_store." },
+  glance_filesystem_store_datadir: { schema: text, default: "/var/lib/glance/images/", doc: "[glance_store] filesystem_store_datadir." },
+  glance_paste_flavor: { schema: text, default: "keystone", doc: "[paste_deploy] flavor." },
+  glance_lock_path: { schema: text, default: "/var/lib/glance/tmp", doc: "[oslo_concurrency] lock_path." },
+  glance_api_conf_overrides: { schema: iniOverrides, default: {}, doc: "Extra or changed glance-api.conf keys: `{ section: { key: value } }`." },
+  glance_template_dir: { schema: text, doc: "Directory with your own `glance-api.conf.hbs` (default: the bundled templates/)." },
+  glance_min_free_mb: {
+    schema: z.coerce.number().int().min(0),
+    default: 1024,
+    doc: "Preflight: free space required in the image store directory (MiB).",
+  },
+} satisfies Record<string, VarSpec>;
