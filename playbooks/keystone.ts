@@ -1,8 +1,9 @@
 import { quote } from "shlex";
-import { Keystone } from "../src/http/keystone.js";
 import { joinUrl } from "../src/http/tunnel.js";
 import type { HostVars } from "../src/inventory/vars.js";
-import { flushHandlers, type Playbook, type TaskContext } from "../src/plan/types.js";
+import { exec } from "../src/plan/actions.js";
+import { flushHandlers, once, type Playbook, type Step, type Task, type TaskContext } from "../src/plan/types.js";
+import { profileFor } from "../src/profiles/index.js";
 import { alembicFact, alembicReason } from "../src/tasks/alembic.js";
 import { aptPackages } from "../src/tasks/aptPackages.js";
 import { command } from "../src/tasks/command.js";
@@ -13,14 +14,14 @@ import { mysqlDatabase } from "../src/tasks/mysqlDatabase.js";
 import { mysqlUser } from "../src/tasks/mysqlUser.js";
 import { restartHandler, service } from "../src/tasks/service.js";
 import { waitHttp } from "../src/tasks/waitHttp.js";
-import { controllerResolves } from "./preflight.js";
+import { controllerResolves, releaseSupported } from "../src/preflight/host.js";
+import { onDatabaseHost } from "./names.js";
 
-const KEYSTONE_MIGRATIONS = "/usr/lib/python3/dist-packages/keystone/common/sql/migrations/versions";
 const db = { db: (v: HostVars) => v.keystone_db_name, user: (v: HostVars) => v.keystone_db_user };
 const exists = (path: string) => ({ key: `exists:${path}`, command: `test -e ${quote(path)}`, parse: (_: string, code: number) => code === 0 });
 
 const keystoneReady = (ctx: TaskContext) =>
-  waitHttp(ctx, joinUrl(ctx.vars.keystone_url, "v3"), { accept: [200], timeoutS: ctx.vars.service_start_timeout, unit: "keystone" });
+  waitHttp(ctx, joinUrl(ctx.vars.keystone_url, "v3"), { accept: [200], timeoutS: ctx.vars.service_start_timeout, unit: ctx.profile.units.keystone });
 
 // The admin's environment file from the guide, for operators on the controller (root-only: it holds the password).
 export function adminOpenrc(v: HostVars) {
@@ -53,16 +54,14 @@ export function keystoneDbConnection(v: HostVars): string {
   return `mysql+pymysql://${enc(v.keystone_db_user)}@${v.controller_host}/${enc(v.keystone_db_name)}?read_default_file=${KEYSTONE_DB_CNF}`;
 }
 
-export const keystoneTasks = [
-  mysqlDatabase({ name: "Keystone database", tags: ["keystone", "database"], ...db }),
-  mysqlUser({ name: "Keystone database user @localhost", tags: ["keystone", "database"], ...db, from: "localhost", password: (v) => v.keystone_db_password }),
-  mysqlUser({ name: "Keystone database user @%", tags: ["keystone", "database"], ...db, from: "%", password: (v) => v.keystone_db_password }),
-  aptPackages({ name: "Keystone packages", tags: ["keystone", "packages"], packages: ["keystone", "python3-openstackclient"] }),
+// Keystone on the first controller (the install guide's one identity node), its database on the database host.
+const keystoneTasks: Task[] = [
+  aptPackages({ name: "Keystone packages", tags: ["keystone", "packages"], packages: (v) => profileFor(v).packages.keystone }),
   file({ name: "Keystone database client file", tags: ["keystone", "config"], notify: ["restart keystone"], render: keystoneDbCnf }),
   iniSettings({
     name: "keystone.conf",
     tags: ["keystone", "config"],
-    path: "/etc/keystone/keystone.conf",
+    path: (v) => profileFor(v).paths.keystoneConf,
     notify: ["restart keystone"],
     values: (v) => ({
       database: { connection: keystoneDbConnection(v) },
@@ -77,7 +76,7 @@ export const keystoneTasks = [
   command({
     name: "Keystone schema at head (keystone-manage db_sync)",
     tags: ["keystone", "database"],
-    fact: (v) => alembicFact(v, v.keystone_db_name, KEYSTONE_MIGRATIONS),
+    fact: (v) => alembicFact(v, v.keystone_db_name, profileFor(v).paths.keystoneMigrations),
     needed: (state) => alembicReason(state),
     command: () => `su -s /bin/sh -c "keystone-manage db_sync" keystone`,
     timeoutMs: 600_000,
@@ -96,14 +95,14 @@ export const keystoneTasks = [
     needed: (present) => (present ? undefined : "create credential keys"),
     command: () => "keystone-manage credential_setup --keystone-user keystone --keystone-group keystone",
   }),
-  service({ name: "Keystone running", tags: ["keystone", "service"], unit: "keystone", restartedBy: "restart keystone", waitReady: keystoneReady }),
+  service({ name: "Keystone running", tags: ["keystone", "service"], unit: (v) => profileFor(v).units.keystone, restartedBy: "restart keystone", waitReady: keystoneReady }),
   flushHandlers("Keystone serving the new configuration", ["restart keystone"]),
   {
     name: "Keystone bootstrap (admin user, region, identity endpoints)",
     tags: ["keystone"],
     async check(ctx: TaskContext) {
       const v = ctx.vars;
-      const auth = await Keystone.for(ctx).authenticate(v.keystone_admin_user, v.keystone_admin_password ?? "", v.keystone_admin_project);
+      const auth = await ctx.keystone.authenticate(v.keystone_admin_user, v.keystone_admin_password ?? "", v.keystone_admin_project);
       if (auth.status === 201) return { change: false as const };
       if (auth.status !== 401) throw new Error(`Keystone answered HTTP ${auth.status} to the admin login`);
       const url = joinUrl(v.keystone_url, "v3/");
@@ -116,10 +115,7 @@ export const keystoneTasks = [
       return {
         change: true as const,
         summary: "bootstrap Keystone (admin password, region, identity endpoints)",
-        apply: async () => {
-          const r = await ctx.t.exec(bootstrap, { stdin: (v.keystone_admin_password ?? "") + "\n", timeoutMs: 120_000 });
-          if (r.code !== 0) throw new Error(`keystone-manage bootstrap exited ${r.code}: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
-        },
+        actions: [exec(bootstrap, { stdin: (v.keystone_admin_password ?? "") + "\n", timeoutMs: 120_000, what: "keystone-manage bootstrap" })],
       };
     },
   },
@@ -127,11 +123,29 @@ export const keystoneTasks = [
   file({ name: "admin-openrc", tags: ["keystone", "config"], render: adminOpenrc }),
 ];
 
+export const keystoneSteps: Step[] = [
+  {
+    name: "keystone",
+    tasks: [
+      ...once(
+        [
+          mysqlDatabase({ name: "Keystone database", tags: ["keystone", "database"], ...db }),
+          mysqlUser({ name: "Keystone database user @localhost", tags: ["keystone", "database"], ...db, from: "localhost", password: (v) => v.keystone_db_password }),
+          mysqlUser({ name: "Keystone database user @%", tags: ["keystone", "database"], ...db, from: "%", password: (v) => v.keystone_db_password }),
+        ],
+        onDatabaseHost,
+      ),
+      // flushHandlers runs on every host (only where a restart is owed); the rest is the identity node's.
+      ...keystoneTasks.map((t) => (t.flushHandlers ? t : once([t])[0]!)),
+    ],
+  },
+];
+
 export const keystone: Playbook = {
   name: "keystone",
   group: "controller",
   requires: ["keystone_db_password", "keystone_admin_password"],
-  preflight: [controllerResolves],
-  tasks: keystoneTasks,
-  handlers: [restartHandler("restart keystone", "keystone", keystoneReady)],
+  preflight: [releaseSupported, controllerResolves],
+  steps: keystoneSteps,
+  handlers: [restartHandler("restart keystone", (v) => profileFor(v).units.keystone, keystoneReady)],
 };

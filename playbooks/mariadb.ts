@@ -1,17 +1,17 @@
 import type { HostVars } from "../src/inventory/vars.js";
-import { flushHandlers, type Playbook } from "../src/plan/types.js";
+import { flushHandlers, once, type Playbook, type Step } from "../src/plan/types.js";
+import { profileFor } from "../src/profiles/index.js";
 import { aptPackages } from "../src/tasks/aptPackages.js";
 import { file } from "../src/tasks/file.js";
 import { restartHandler, service } from "../src/tasks/service.js";
-import { controllerResolves } from "./preflight.js";
-
-export const MARIADB_CNF = "/etc/mysql/mariadb.conf.d/99-openstack.cnf";
+import { controllerResolves, releaseSupported } from "../src/preflight/host.js";
+import { onDatabaseHost } from "./names.js";
 
 // The guide's openstack.cnf; bind-address is the management address so `controller` works for everyone
 // (Debian's default 127.0.0.1 makes glance's db_sync retry for 100 s and fail).
 export function mariadbCnf(v: HostVars) {
   return {
-    path: MARIADB_CNF,
+    path: `${profileFor(v).paths.mariadbConfDir}/99-openstack.cnf`,
     content: [
       "# Managed by glance-deploy.",
       "[mysqld]",
@@ -30,17 +30,28 @@ export function mariadbCnf(v: HostVars) {
   };
 }
 
-export const mariadbTasks = [
-  aptPackages({ name: "MariaDB packages", tags: ["mariadb", "packages"], packages: ["mariadb-server", "python3-pymysql"] }),
-  file({ name: "MariaDB openstack.cnf", tags: ["mariadb", "config"], notify: ["restart mariadb"], render: mariadbCnf }),
-  service({ name: "MariaDB running", tags: ["mariadb", "service"], unit: "mariadb", restartedBy: "restart mariadb" }),
-  flushHandlers("MariaDB ready for clients", ["restart mariadb"]),
+// MariaDB on the database host only (one server for the group; the HA playbooks make it a Galera cluster).
+export const mariadbSteps: Step[] = [
+  {
+    name: "mariadb",
+    tasks: [
+      ...once(
+        [
+          aptPackages({ name: "MariaDB packages", tags: ["mariadb", "packages"], packages: (v) => profileFor(v).packages.mariadb }),
+          file({ name: "MariaDB openstack.cnf", tags: ["mariadb", "config"], notify: ["restart mariadb"], render: mariadbCnf }),
+          service({ name: "MariaDB running", tags: ["mariadb", "service"], unit: (v) => profileFor(v).units.mariadb, restartedBy: "restart mariadb" }),
+        ],
+        onDatabaseHost,
+      ),
+      flushHandlers("MariaDB ready for clients", ["restart mariadb"]),
+    ],
+  },
 ];
 
 export const mariadb: Playbook = {
   name: "mariadb",
   group: "controller",
-  preflight: [controllerResolves],
-  tasks: mariadbTasks,
-  handlers: [restartHandler("restart mariadb", "mariadb")],
+  preflight: [releaseSupported, controllerResolves],
+  steps: mariadbSteps,
+  handlers: [restartHandler("restart mariadb", (v) => profileFor(v).units.mariadb)],
 };

@@ -11,14 +11,16 @@ export const LOCK_FILE = `${STATE_DIR}/lock`;
 // Printed by the script: "busy" once when another run holds the lock, then "locked", or "timeout".
 // `then` runs once the lock is held (the play's fact probe: read under the lock, without a round trip of
 // its own); its output follows "locked" and ends with the `done` line.
-export function hostLockScript(timeoutS: number, then?: { script: string; done: string }): string {
+// Check mode writes nothing, not even the lock file: it opens an existing lock read-only (flock works on any
+// open file) and, on a host no deploy has touched yet, has nothing to wait for.
+export function hostLockScript(timeoutS: number, then?: { script: string; done: string }, readOnly = false): string {
   const wait = Math.max(1, Math.ceil(timeoutS));
+  const take = `if ! flock -n 9; then echo busy; flock -w ${wait} 9 || { echo timeout; exit 1; }; fi`;
+  const open = readOnly
+    ? [`if [ -e ${LOCK_FILE} ]; then exec 9<${LOCK_FILE}; ${take}; else exec 9</dev/null; fi`]
+    : ["umask 077", `mkdir -p ${STATE_DIR} && chmod 0700 ${STATE_DIR}`, `exec 9>>${LOCK_FILE}`, `chmod 0600 ${LOCK_FILE}`, take];
   return [
-    "umask 077",
-    `mkdir -p ${STATE_DIR} && chmod 0700 ${STATE_DIR}`,
-    `exec 9>>${LOCK_FILE}`,
-    `chmod 0600 ${LOCK_FILE}`,
-    `if ! flock -n 9; then echo busy; flock -w ${wait} 9 || { echo timeout; exit 1; }; fi`,
+    ...open,
     "echo locked",
     // The probe's processes must not inherit the lock (fd 9).
     ...(then ? [`{\n${then.script}\n} 9>&-`, `echo ${then.done}`] : []),
@@ -51,11 +53,11 @@ export interface HostLock {
 // commands (none in the product) get no lock.
 export async function acquireHostLock(
   t: Transport,
-  options: { timeoutS: number; log?: (message: string) => void; signal?: AbortSignal; then?: string },
+  options: { timeoutS: number; log?: (message: string) => void; signal?: AbortSignal; then?: string; readOnly?: boolean },
 ): Promise<HostLock | undefined> {
   if (!t.hold) return undefined;
   const done = `@@${randomBytes(6).toString("hex")}:done`;
-  const held = await t.hold(hostLockScript(options.timeoutS, options.then !== undefined ? { script: options.then, done } : undefined));
+  const held = await t.hold(hostLockScript(options.timeoutS, options.then !== undefined ? { script: options.then, done } : undefined, options.readOnly));
   const aborted = new Promise<"aborted">((resolve) => {
     if (options.signal?.aborted) resolve("aborted");
     options.signal?.addEventListener("abort", () => resolve("aborted"), { once: true });

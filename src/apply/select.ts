@@ -10,11 +10,13 @@ export interface Selection {
 
 // Tags select tasks: --tags keeps tasks carrying any of them (and `always`), --skip-tags drops them.
 export function selectTasks(tasks: Task[], sel: Selection): Task[] {
-  return tasks.filter((task) => {
-    if (sel.skipTags?.some((t) => task.tags.includes(t))) return false;
-    if (!sel.tags?.length) return true;
-    return task.tags.includes("always") || sel.tags.some((t) => task.tags.includes(t));
-  });
+  return tasks.filter((task) => isSelected(task.tags, sel));
+}
+
+export function isSelected(tags: string[], sel: Selection): boolean {
+  if (sel.skipTags?.some((t) => tags.includes(t))) return false;
+  if (!sel.tags?.length) return true;
+  return tags.includes("always") || sel.tags.some((t) => tags.includes(t));
 }
 
 // --limit takes host or group names (comma separated); a name that matches nothing is a usage error.

@@ -1,4 +1,5 @@
-import { runPlay, type PlayEvents } from "../apply/play.js";
+import { runPlay } from "../apply/play.js";
+import type { PlayEvents } from "../report/events.js";
 import { selectHosts, type Selection } from "../apply/select.js";
 import { InventoryError, UsageError } from "../errors.js";
 import { loadInventory, type Inventory, type InventoryHost } from "../inventory/load.js";

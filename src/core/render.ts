@@ -1,7 +1,7 @@
 import type { InventoryHost } from "../inventory/load.js";
-import type { Playbook, RenderedFile } from "../plan/types.js";
+import { tasksOf, type Playbook, type RenderedFile } from "../plan/types.js";
 
 // Every file the playbook's tasks would write on each host, computed from variables alone (no network).
 export function renderFiles(playbook: Playbook, hosts: InventoryHost[]): { host: string; files: RenderedFile[] }[] {
-  return hosts.map((host) => ({ host: host.name, files: playbook.tasks.flatMap((t) => t.render?.(host.vars) ?? []) }));
+  return hosts.map((host) => ({ host: host.name, files: tasksOf(playbook).flatMap((t) => t.render?.(host.vars) ?? []) }));
 }

@@ -38,7 +38,8 @@ function tokenScope(vars: HostVars): string {
   return createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
 }
 
-// Keystone's v3 REST API through the tunnel, with one admin token reused by every task of the play.
+// Keystone's v3 REST API through one host's tunnel, with one admin token reused by every task of the play.
+// The engine builds one per host session (TaskContext.keystone).
 export class Keystone {
   private cachedToken: string | undefined;
   private tokenPending: Promise<string> | undefined;
@@ -49,13 +50,6 @@ export class Keystone {
   constructor(private readonly ctx: TaskContext) {
     this.t = ctx.t;
     this.vars = ctx.vars;
-  }
-
-  // One client per host per play, so the token is fetched once.
-  static for(ctx: TaskContext): Keystone {
-    let k = ctx.shared.get("keystone") as Keystone | undefined;
-    if (!k) ctx.shared.set("keystone", (k = new Keystone(ctx)));
-    return k;
   }
 
   private url(path: string): string {

@@ -1,9 +1,15 @@
 import type { FactSpec, FactStore } from "../facts/batch.js";
+import type { Keystone } from "../http/keystone.js";
 import type { InventoryHost } from "../inventory/load.js";
 import type { HostVars } from "../inventory/vars.js";
+import type { ReleaseProfile } from "../profiles/index.js";
 import type { Transport } from "../transport/types.js";
+import type { Action } from "./actions.js";
 
-// What a task's check decides: nothing to do, or a change described for humans plus the closure that makes it.
+export type { Action } from "./actions.js";
+
+// What a task's check decides: nothing to do, or a change described for humans and as data: the actions the
+// engine will run (commands, file writes, Keystone requests), which check mode lists instead of running.
 export type Plan =
   | { change: false }
   | {
@@ -12,8 +18,15 @@ export type Plan =
       summary: string;
       // Unified diff or before/after text, already free of secrets or passed through the redactor.
       diff?: string;
-      apply: () => Promise<void>;
+      actions: Action[];
     };
+
+// The hosts a play runs on, in inventory order: what a task needs to know of its peers (names, addresses,
+// variables), e.g. to list every controller in a config file.
+export interface GroupView {
+  name: string;
+  hosts: readonly InventoryHost[];
+}
 
 export interface TaskContext {
   host: InventoryHost;
@@ -21,9 +34,14 @@ export interface TaskContext {
   t: Transport;
   facts: FactStore;
   check: boolean;
-  // Per-host scratch space shared by the tasks of one play (e.g. a Keystone token, a SQL connection).
-  shared: Map<string, unknown>;
-  // Names of the tasks that changed something on this host so far in this play (would-change in check mode).
+  // The play's group (this host included).
+  group: GroupView;
+  // What this host runs: package names, paths and unit names of its Debian release.
+  profile: ReleaseProfile;
+  // Keystone's admin API through this host's tunnel, built once per host per play.
+  readonly keystone: Keystone;
+  // Names of the tasks that changed something on this host so far in this play (would-change in check mode),
+  // `once` tasks of the group included: their changes are visible to every host's later steps.
   changed: string[];
   // True when a handler is pending on this host (so a task can leave a start to the coming restart).
   notified(handler: string): boolean;
@@ -31,12 +49,20 @@ export interface TaskContext {
   log(message: string): void;
 }
 
-// An idempotent unit: check reads state and decides; apply (inside the plan) changes it. Never both in one.
+// Where a task runs: on every host of the group (default), or once for the group.
+export interface RunOnce {
+  // The inventory host to run on (e.g. the database host); undefined: the first host still in the play.
+  host?: (vars: HostVars) => string | undefined;
+}
+
+// An idempotent unit: check reads state and decides; the engine runs the plan's actions. Never both in one.
 export interface Task {
   name: string;
   tags: string[];
   // Handlers to run at the end of the play when this task changed something.
   notify?: string[];
+  // Set: the task runs on one host for the whole group (records in Keystone, databases, schema sync).
+  once?: RunOnce;
   // Facts read in the play's one batched probe instead of one exec each.
   facts?: (vars: HostVars) => FactSpec<unknown>[];
   // Starts the task's remote reads (e.g. REST lookups) early, all tasks at once, so checks find them done.
@@ -75,6 +101,24 @@ export interface Preflight {
   run(ctx: TaskContext): Promise<void>;
 }
 
+// A step of a play: every host still in the play finishes it before any host starts the next (a barrier).
+export interface Step {
+  name: string;
+  tasks: Task[];
+  // Hosts at a time through this step (a rolling change); a failing host stops the roll. Default: all at once.
+  serial?: number;
+}
+
+// A check after the play (handlers included), never in check mode: it proves the result and changes nothing.
+export interface Verification {
+  name: string;
+  tags: string[];
+  // Per host; `playChanged` tells whether anything changed anywhere in the play.
+  run(ctx: TaskContext, playChanged: boolean): Promise<string | void>;
+  // Once for the group, on the first host still in the play, after every host's own check passed.
+  once?(ctx: TaskContext, playChanged: boolean): Promise<string | void>;
+}
+
 export interface Playbook {
   name: string;
   // Inventory group the play runs on.
@@ -82,13 +126,29 @@ export interface Playbook {
   // Variables that must be set for this playbook (checked before connecting).
   requires?: (keyof HostVars)[];
   preflight?: Preflight[];
-  tasks: Task[];
+  // The play's steps, with barriers between them; a play without steps is one step of `tasks`.
+  steps?: Step[];
+  tasks?: Task[];
   handlers?: Handler[];
-  // Resources to release after the play (tunnels, SQL connections kept in ctx.shared).
-  cleanup?: (ctx: TaskContext) => Promise<void>;
+  verify?: Verification;
 }
 
 export const noChange: Plan = { change: false };
+
+// The play's steps; a plain task list is one step.
+export function stepsOf(playbook: Playbook): Step[] {
+  return playbook.steps ?? [{ name: playbook.name, tasks: playbook.tasks ?? [] }];
+}
+
+// Every task of the play in order (render, tags, reports).
+export function tasksOf(playbook: Playbook): Task[] {
+  return stepsOf(playbook).flatMap((s) => s.tasks);
+}
+
+// Tasks that run once for the group.
+export function once(tasks: Task[], host?: RunOnce["host"]): Task[] {
+  return tasks.map((task) => ({ ...task, once: host ? { host } : {} }));
+}
 
 // A step that runs the named handlers now if they are pending (Ansible's flush_handlers, but scoped).
 export function flushHandlers(name: string, handlers: string[]): Task {

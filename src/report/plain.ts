@@ -1,4 +1,4 @@
-import type { PlayEvents } from "../apply/play.js";
+import type { PlayEvents } from "./events.js";
 import { taskLine } from "./recap.js";
 
 // Timestamped lines for logs and CI (no TTY, or CI set); written to the stream the caller chooses.

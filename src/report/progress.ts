@@ -1,5 +1,5 @@
 import { Listr } from "listr2";
-import type { PlayEvents } from "../apply/play.js";
+import type { PlayEvents } from "./events.js";
 import type { HostSummary } from "./types.js";
 
 // Live progress on a TTY: one listr2 line per host showing the task in flight, settled by the play's events.

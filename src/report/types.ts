@@ -10,6 +10,8 @@ export interface TaskResult {
   // One-line description of the change (made, or that would be made in check mode).
   summary?: string;
   diff?: string;
+  // What the change runs (or, in check mode, would run) on the host: commands, file writes, requests.
+  actions?: string[];
   error?: string;
 }
 

@@ -1,7 +1,7 @@
 import { quote } from "shlex";
 import type { FactSpec } from "../facts/batch.js";
 import type { HostVars } from "../inventory/vars.js";
-import { RemoteCommandError } from "../errors.js";
+import { exec } from "../plan/actions.js";
 import { noChange, type Task } from "../plan/types.js";
 
 // Installed state of a set of packages, in one dpkg-query (packages never heard of count as missing).
@@ -35,29 +35,28 @@ export function aptInstallCommand(names: string[], vars: HostVars): string {
 export interface AptPackagesOptions {
   name: string;
   tags: string[];
-  packages: string[];
+  // Names, or the release profile's names for the host's variables.
+  packages: string[] | ((vars: HostVars) => string[]);
   notify?: string[];
 }
 
 // Packages present (any version): installs the missing ones in one apt-get run.
 export function aptPackages(options: AptPackagesOptions): Task {
-  const fact = packagesFact(options.packages);
+  const names = (v: HostVars) => (typeof options.packages === "function" ? options.packages(v) : options.packages);
   return {
     name: options.name,
     tags: options.tags,
     ...(options.notify ? { notify: options.notify } : {}),
-    facts: () => [fact],
+    facts: (v) => [packagesFact(names(v))],
     async check(ctx) {
-      const installed = await ctx.facts.get(fact);
-      const missing = options.packages.filter((p) => !installed.has(p));
+      const wanted = names(ctx.vars);
+      const installed = await ctx.facts.get(packagesFact(wanted));
+      const missing = wanted.filter((p) => !installed.has(p));
       if (missing.length === 0) return noChange;
       return {
         change: true,
         summary: `install ${missing.join(" ")}`,
-        apply: async () => {
-          const r = await ctx.t.exec(aptInstallCommand(missing, ctx.vars));
-          if (r.code !== 0) throw new RemoteCommandError(ctx.host.name, `apt-get install ${missing.join(" ")}`, r.code, r.stderr || r.stdout);
-        },
+        actions: [exec(aptInstallCommand(missing, ctx.vars), { what: `apt-get install ${missing.join(" ")}` })],
       };
     },
   };

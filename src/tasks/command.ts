@@ -1,5 +1,5 @@
 import type { FactSpec } from "../facts/batch.js";
-import { RemoteCommandError } from "../errors.js";
+import { exec } from "../plan/actions.js";
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task, type TaskContext } from "../plan/types.js";
 
@@ -31,13 +31,13 @@ export function command<T>(options: CommandOptions<T>): Task {
       return {
         change: true,
         summary: reason,
-        apply: async () => {
-          const r = await ctx.t.exec(options.command(ctx), {
+        actions: [
+          exec(options.command(ctx), {
+            what: options.name,
             ...(options.stdin ? { stdin: options.stdin(ctx) } : {}),
             ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-          });
-          if (r.code !== 0) throw new RemoteCommandError(ctx.host.name, options.name, r.code, r.stderr || r.stdout);
-        },
+          }),
+        ],
       };
     },
   };

@@ -2,6 +2,7 @@ import { quote } from "shlex";
 import type { FactSpec } from "../facts/batch.js";
 import type { HostVars } from "../inventory/vars.js";
 import { fileDiff } from "../plan/diff.js";
+import { write } from "../plan/actions.js";
 import { noChange, type Task } from "../plan/types.js";
 import { setIniValues, type IniValues } from "../render/ini.js";
 
@@ -30,7 +31,8 @@ export function fileContentFact(path: string): FactSpec<FileContent> {
 export interface EditFileOptions {
   name: string;
   tags: string[];
-  path: string;
+  // A path, or the release profile's path for the host's variables.
+  path: string | ((vars: HostVars) => string);
   notify?: string[];
   // Pure function of the current content: the same input must give the same output (idempotence).
   edit: (content: string, vars: HostVars) => string;
@@ -40,23 +42,24 @@ export interface EditFileOptions {
 
 // Adjusts a file in place (keeping the package's other lines), preserving its mode and owner.
 export function editFile(options: EditFileOptions): Task {
-  const fact = fileContentFact(options.path);
+  const pathOf = (v: HostVars) => (typeof options.path === "function" ? options.path(v) : options.path);
   return {
     name: options.name,
     tags: options.tags,
     ...(options.notify ? { notify: options.notify } : {}),
-    facts: () => [fact],
+    facts: (v) => [fileContentFact(pathOf(v))],
     async check(ctx) {
-      const have = await ctx.facts.get(fact);
-      if (!have.exists && !options.create) throw new Error(`${options.path} does not exist (is its package installed?)`);
+      const path = pathOf(ctx.vars);
+      const have = await ctx.facts.get(fileContentFact(path));
+      if (!have.exists && !options.create) throw new Error(`${path} does not exist (is its package installed?)`);
       const want = options.edit(have.content, ctx.vars);
       if (have.exists && want === have.content) return noChange;
       const meta = have.exists ? { mode: have.mode!, owner: have.owner!, group: have.group! } : options.create!;
       return {
         change: true,
-        summary: `${have.exists ? "update" : "create"} ${options.path}`,
-        diff: await fileDiff(options.path, have.exists ? have.content : undefined, want),
-        apply: () => ctx.t.writeFile(options.path, want, meta),
+        summary: `${have.exists ? "update" : "create"} ${path}`,
+        diff: await fileDiff(path, have.exists ? have.content : undefined, want),
+        actions: [write({ path: path, content: want, ...meta })],
       };
     },
   };

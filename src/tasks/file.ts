@@ -3,6 +3,7 @@ import { quote } from "shlex";
 import type { FactSpec } from "../facts/batch.js";
 import type { HostVars } from "../inventory/vars.js";
 import { fileDiff } from "../plan/diff.js";
+import { write } from "../plan/actions.js";
 import { noChange, type RenderedFile, type Task } from "../plan/types.js";
 
 
@@ -61,7 +62,7 @@ export function file(options: FileTaskOptions): Task {
         change: true,
         summary: `${what} ${want.path} (${want.owner}:${want.group} ${want.mode.toString(8).padStart(4, "0")})`,
         ...(diff ? { diff } : {}),
-        apply: () => ctx.t.writeFile(want.path, want.content, { mode: want.mode, owner: want.owner, group: want.group }),
+        actions: [write(want)],
       };
     },
   };

@@ -1,4 +1,5 @@
-import { Keystone, tokenCacheFact } from "../http/keystone.js";
+import { tokenCacheFact, type Keystone } from "../http/keystone.js";
+import { call, keystoneRequest } from "../plan/actions.js";
 import type { HostVars } from "../inventory/vars.js";
 import { valueDiff } from "../plan/diff.js";
 import { noChange, type Task } from "../plan/types.js";
@@ -37,9 +38,9 @@ export function keystoneEndpoint(options: KeystoneEndpointOptions): Task {
     tags: options.tags,
     // Read in the play's batched probe, so a cached admin token costs nothing.
     facts: () => [tokenCacheFact()],
-    prefetch: (ctx) => serviceEndpoints(Keystone.for(ctx), options.service(ctx.vars)),
+    prefetch: (ctx) => serviceEndpoints(ctx.keystone, options.service(ctx.vars)),
     async check(ctx) {
-      const k = Keystone.for(ctx);
+      const k = ctx.keystone;
       const svc = options.service(ctx.vars);
       const region = options.region(ctx.vars);
       const url = options.url(ctx.vars);
@@ -52,17 +53,19 @@ export function keystoneEndpoint(options: KeystoneEndpointOptions): Task {
         change: true,
         summary,
         ...(keep && keep.url !== url ? { diff: valueDiff("url", keep.url, url) } : {}),
-        apply: async () => {
-          if (!keep) {
-            // The service may have been created by the previous task of this play.
-            const current = await findService(k, svc.name, svc.type);
-            if (!current) throw new Error(`service ${svc.name} (${svc.type}) not found`);
-            await k.call("POST", "endpoints", { endpoint: { service_id: current.id, interface: options.interface, region_id: region, url, enabled: true } });
-            return;
-          }
-          if (keep.url !== url || keep.enabled === false) await k.call("PATCH", `endpoints/${keep.id}`, { endpoint: { url, enabled: true } });
-          for (const e of extra) await k.call("DELETE", `endpoints/${e.id}`);
-        },
+        actions: !keep
+          ? [
+              // The service may have been created by an earlier task of this play: its id is looked up when this runs.
+              call(`Keystone POST /v3/endpoints {"service":"${svc.name}","interface":"${options.interface}","region_id":"${region}","url":"${url}"}`, async () => {
+                const current = await findService(k, svc.name, svc.type);
+                if (!current) throw new Error(`service ${svc.name} (${svc.type}) not found`);
+                await k.call("POST", "endpoints", { endpoint: { service_id: current.id, interface: options.interface, region_id: region, url, enabled: true } });
+              }),
+            ]
+          : [
+              ...(keep.url !== url || keep.enabled === false ? [keystoneRequest("PATCH", `endpoints/${keep.id}`, { endpoint: { url, enabled: true } })] : []),
+              ...extra.map((e) => keystoneRequest("DELETE", `endpoints/${e.id}`)),
+            ],
       };
     },
   };

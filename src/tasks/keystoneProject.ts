@@ -1,4 +1,5 @@
-import { Keystone, tokenCacheFact } from "../http/keystone.js";
+import { tokenCacheFact } from "../http/keystone.js";
+import { keystoneRequest } from "../plan/actions.js";
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task } from "../plan/types.js";
 
@@ -10,16 +11,14 @@ export function keystoneProject(options: { name: string; tags: string[]; project
     // Read in the play's batched probe, so a cached admin token costs nothing.
     facts: () => [tokenCacheFact()],
     async check(ctx) {
-      const k = Keystone.for(ctx);
+      const k = ctx.keystone;
       const name = options.project(ctx.vars);
       const domain = ctx.vars.keystone_domain;
       if (await k.findOne("projects", { name, domain_id: domain })) return noChange;
       return {
         change: true,
         summary: `create project ${name}`,
-        apply: async () => {
-          await k.call("POST", "projects", { project: { name, domain_id: domain, description: options.description, enabled: true } });
-        },
+        actions: [keystoneRequest("POST", "projects", { project: { name, domain_id: domain, description: options.description, enabled: true } })],
       };
     },
   };

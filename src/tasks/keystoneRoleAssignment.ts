@@ -1,4 +1,5 @@
-import { Keystone, tokenCacheFact } from "../http/keystone.js";
+import { tokenCacheFact } from "../http/keystone.js";
+import { call } from "../plan/actions.js";
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task, type TaskContext } from "../plan/types.js";
 
@@ -18,7 +19,7 @@ interface Assignment {
 // The user's assignments with names included: one request answers "does U have R on P?" once U's id is
 // known, so a converged check needs no project or role lookups.
 async function assignments(ctx: TaskContext, options: RoleAssignmentOptions): Promise<Assignment[] | undefined> {
-  const k = Keystone.for(ctx);
+  const k = ctx.keystone;
   const user = await k.findOne("users", { name: options.user(ctx.vars), domain_id: ctx.vars.keystone_domain });
   if (!user) return undefined;
   return k.list<Assignment>("role_assignments", { "user.id": user.id, include_names: "true" });
@@ -44,9 +45,9 @@ export function keystoneRoleAssignment(options: RoleAssignmentOptions): Task {
       return {
         change: true,
         summary,
-        apply: async () => {
-          // Earlier tasks of this play may have just created the user or project: look them all up now.
-          const k = Keystone.for(ctx);
+        // Earlier tasks of this play may have just created the user or project: the ids are looked up when it runs.
+        actions: [call(`Keystone PUT /v3/projects/{${projectName}}/users/{${userName}}/roles/{${roleName}}`, async () => {
+          const k = ctx.keystone;
           const [user, project, role] = await Promise.all([
             k.findOne("users", { name: userName, domain_id: domain }),
             k.findOne("projects", { name: projectName, domain_id: domain }),
@@ -54,7 +55,7 @@ export function keystoneRoleAssignment(options: RoleAssignmentOptions): Task {
           ]);
           if (!user || !project || !role) throw new Error(`cannot ${summary}: ${!user ? "user" : !project ? "project" : "role"} not found`);
           await k.call("PUT", `projects/${project.id}/users/${user.id}/roles/${role.id}`);
-        },
+        })],
       };
     },
   };

@@ -1,4 +1,5 @@
-import { Keystone, tokenCacheFact } from "../http/keystone.js";
+import { tokenCacheFact, type Keystone } from "../http/keystone.js";
+import { keystoneRequest } from "../plan/actions.js";
 import type { HostVars } from "../inventory/vars.js";
 import { valueDiff } from "../plan/diff.js";
 import { noChange, type Task } from "../plan/types.js";
@@ -30,9 +31,9 @@ export function keystoneService(options: KeystoneServiceOptions): Task {
     tags: options.tags,
     // Read in the play's batched probe, so a cached admin token costs nothing.
     facts: () => [tokenCacheFact()],
-    prefetch: (ctx) => findService(Keystone.for(ctx), options.service(ctx.vars).name, options.service(ctx.vars).type),
+    prefetch: (ctx) => findService(ctx.keystone, options.service(ctx.vars).name, options.service(ctx.vars).type),
     async check(ctx) {
-      const k = Keystone.for(ctx);
+      const k = ctx.keystone;
       const want = options.service(ctx.vars);
       const have = await findService(k, want.name, want.type);
       if (have && have.description === want.description && have.enabled !== false) return noChange;
@@ -40,14 +41,14 @@ export function keystoneService(options: KeystoneServiceOptions): Task {
         return {
           change: true,
           summary: `create service ${want.name} (${want.type})`,
-          apply: async () => void (await k.call("POST", "services", { service: { ...want, enabled: true } })),
+          actions: [keystoneRequest("POST", "services", { service: { ...want, enabled: true } })],
         };
       }
       return {
         change: true,
         summary: `update service ${want.name}`,
         diff: valueDiff("description", have.description, want.description),
-        apply: async () => void (await k.call("PATCH", `services/${have.id}`, { service: { description: want.description, enabled: true } })),
+        actions: [keystoneRequest("PATCH", `services/${have.id}`, { service: { description: want.description, enabled: true } })],
       };
     },
   };

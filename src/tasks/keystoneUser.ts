@@ -1,4 +1,5 @@
-import { Keystone, tokenCacheFact } from "../http/keystone.js";
+import { tokenCacheFact } from "../http/keystone.js";
+import { keystoneRequest } from "../plan/actions.js";
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task } from "../plan/types.js";
 import { passwordRecordFact, recordProves, rememberPassword } from "./keystonePasswordRecord.js";
@@ -19,7 +20,7 @@ export function keystoneUser(options: KeystoneUserOptions): Task {
     // Read in the play's batched probe, so a cached admin token costs nothing.
     facts: (vars) => [tokenCacheFact(), passwordRecordFact(vars, options.user(vars))],
     async prefetch(ctx) {
-      const k = Keystone.for(ctx);
+      const k = ctx.keystone;
       const name = options.user(ctx.vars);
       const password = options.password(ctx.vars);
       const record = await ctx.facts.get(passwordRecordFact(ctx.vars, name));
@@ -30,7 +31,7 @@ export function keystoneUser(options: KeystoneUserOptions): Task {
       ]);
     },
     async check(ctx) {
-      const k = Keystone.for(ctx);
+      const k = ctx.keystone;
       const name = options.user(ctx.vars);
       const password = options.password(ctx.vars);
       if (!password) throw new Error(`no password set for Keystone user ${name}`);
@@ -40,7 +41,7 @@ export function keystoneUser(options: KeystoneUserOptions): Task {
         return {
           change: true,
           summary: `create user ${name} in domain ${domain}`,
-          apply: async () => void (await k.call("POST", "users", { user: { name, domain_id: domain, password, enabled: true } })),
+          actions: [keystoneRequest("POST", "users", { user: { name, domain_id: domain, password, enabled: true } })],
         };
       }
       const record = await ctx.facts.get(passwordRecordFact(ctx.vars, name));
@@ -55,7 +56,7 @@ export function keystoneUser(options: KeystoneUserOptions): Task {
       return {
         change: true,
         summary: [!passwordOk && `set password of ${name}`, user.enabled === false && `enable ${name}`].filter(Boolean).join(", "),
-        apply: async () => void (await k.call("PATCH", `users/${user.id}`, { user: { password, enabled: true } })),
+        actions: [keystoneRequest("PATCH", `users/${user.id}`, { user: { password, enabled: true } })],
       };
     },
   };

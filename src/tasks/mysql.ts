@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { FactSpec } from "../facts/batch.js";
-import { RemoteCommandError } from "../errors.js";
+import { exec, type Action } from "../plan/actions.js";
 import type { HostVars } from "../inventory/vars.js";
 import type { TaskContext } from "../plan/types.js";
 import { redactor } from "../secrets/redactor.js";
@@ -31,12 +31,11 @@ export function nativePasswordHash(password: string): string {
   return hash;
 }
 
-// Runs SQL on the controller; the statement (and the admin password, if any) travel on stdin.
-export async function runSql(ctx: TaskContext, sql: string): Promise<string> {
-  const stdin = (ctx.vars.mysql_admin_password ? ctx.vars.mysql_admin_password + "\n" : "") + sql;
-  const r = await ctx.t.exec(mysqlCommand(ctx.vars), { stdin });
-  if (r.code !== 0) throw new RemoteCommandError(ctx.host.name, "mysql", r.code, r.stderr);
-  return r.stdout;
+// SQL for the database host's client; the statement (and the admin password, if any) travel on stdin.
+export function sqlAction(vars: HostVars, sql: string): Action {
+  const stdin = (vars.mysql_admin_password ? vars.mysql_admin_password + "\n" : "") + sql;
+  // The SQL carries password hashes only (registered with the redactor), never a password: it may be shown.
+  return exec(mysqlCommand(vars), { stdin, stdinShown: sql, what: "mysql" });
 }
 
 export interface MysqlAccount {
@@ -85,7 +84,7 @@ export function namesFact(names: MysqlDbNames): (vars: HostVars) => FactSpec<Mys
 // The probe's answer for a task, failing clearly when MariaDB itself does not answer.
 export async function readMysqlState(ctx: TaskContext, names: MysqlDbNames): Promise<MysqlState> {
   const state = await ctx.facts.get(namesFact(names)(ctx.vars));
-  if (!state.reachable) throw new Error(`MariaDB did not answer on the controller (${state.error ?? "no output"})`);
+  if (!state.reachable) throw new Error(`MariaDB did not answer on the database host ${ctx.host.name} (${state.error ?? "no output"}); database_host names where database work runs`);
   return state;
 }
 

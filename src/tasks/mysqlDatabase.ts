@@ -1,5 +1,5 @@
 import { noChange, type Task } from "../plan/types.js";
-import { namesFact, readMysqlState, runSql, type MysqlDbNames } from "./mysql.js";
+import { namesFact, readMysqlState, sqlAction, type MysqlDbNames } from "./mysql.js";
 
 // CREATE DATABASE, once.
 export function mysqlDatabase(options: MysqlDbNames & { name: string; tags: string[] }): Task {
@@ -12,7 +12,7 @@ export function mysqlDatabase(options: MysqlDbNames & { name: string; tags: stri
       const db = options.db(ctx.vars);
       if (state.databases.includes(db)) return noChange;
       const { escapeId } = await import("mysql2");
-      return { change: true, summary: `create database ${db}`, apply: async () => void (await runSql(ctx, `CREATE DATABASE IF NOT EXISTS ${escapeId(db)};`)) };
+      return { change: true, summary: `create database ${db}`, actions: [sqlAction(ctx.vars, `CREATE DATABASE IF NOT EXISTS ${escapeId(db)};`)] };
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task } from "../plan/types.js";
-import { namesFact, nativePasswordHash, readMysqlState, runSql, type MysqlDbNames } from "./mysql.js";
+import { namesFact, nativePasswordHash, readMysqlState, sqlAction, type MysqlDbNames } from "./mysql.js";
 
 export interface MysqlUserOptions extends MysqlDbNames {
   name: string;
@@ -40,7 +40,7 @@ export function mysqlUser(options: MysqlUserOptions): Task {
       return {
         change: true,
         summary: `${user}@${options.from}: ${steps.join(", ")}`,
-        apply: async () => void (await runSql(ctx, sql)),
+        actions: [sqlAction(ctx.vars, sql)],
       };
     },
   };

@@ -1,6 +1,8 @@
 import { quote } from "shlex";
+import type { HostVars } from "../inventory/vars.js";
 import type { FactSpec } from "../facts/batch.js";
 import { RemoteCommandError } from "../errors.js";
+import { call } from "../plan/actions.js";
 import { valueDiff } from "../plan/diff.js";
 import { noChange, type Handler, type Task, type TaskContext } from "../plan/types.js";
 
@@ -42,47 +44,48 @@ export async function systemctl(ctx: TaskContext, verb: string, unit: string): P
 export interface ServiceOptions {
   name: string;
   tags: string[];
-  unit: string;
+  // A unit name, or the release profile's for the host's variables.
+  unit: string | ((vars: HostVars) => string);
   // Called after a start so the task only succeeds once the service really answers.
   waitReady?: (ctx: TaskContext) => Promise<void>;
   // When this restart handler is pending, starting is left to it: one (re)start, not two.
   restartedBy?: string;
 }
 
+const unitOf = (unit: ServiceOptions["unit"], v: HostVars) => (typeof unit === "function" ? unit(v) : unit);
+
 // Unit enabled at boot and running now.
 export function service(options: ServiceOptions): Task {
-  const fact = serviceFact(options.unit);
   return {
     name: options.name,
     tags: options.tags,
-    facts: () => [fact],
+    facts: (v) => [serviceFact(unitOf(options.unit, v))],
     async check(ctx) {
-      const state = await ctx.facts.get(fact);
+      const unit = unitOf(options.unit, ctx.vars);
+      const state = await ctx.facts.get(serviceFact(unit));
       const enable = state.enabled !== "enabled";
       const start = state.active !== "active" && !(options.restartedBy && ctx.notified(options.restartedBy));
       if (!enable && !start) return noChange;
       return {
         change: true,
-        summary: [enable && `enable ${options.unit}`, start && `start ${options.unit}`].filter(Boolean).join(", "),
-        diff: valueDiff(options.unit, `${state.enabled}/${state.active}`, "enabled/active"),
-        apply: async () => {
-          if (enable) await systemctl(ctx, "enable", options.unit);
-          if (start) {
-            await systemctl(ctx, "start", options.unit);
-            await options.waitReady?.(ctx);
-          }
-        },
+        summary: [enable && `enable ${unit}`, start && `start ${unit}`].filter(Boolean).join(", "),
+        diff: valueDiff(unit, `${state.enabled}/${state.active}`, "enabled/active"),
+        actions: [
+          ...(enable ? [call(`run: systemctl enable ${unit}`, () => systemctl(ctx, "enable", unit))] : []),
+          ...(start ? [call(`run: systemctl reset-failed ${unit}; systemctl start ${unit}`, () => systemctl(ctx, "start", unit))] : []),
+          ...(start && options.waitReady ? [call(`wait until ${unit} answers`, () => options.waitReady!(ctx))] : []),
+        ],
       };
     },
   };
 }
 
 // A handler that restarts a unit and waits until it is ready; a failed start carries its journal.
-export function restartHandler(name: string, unit: string, waitReady?: (ctx: TaskContext) => Promise<void>): Handler {
+export function restartHandler(name: string, unit: ServiceOptions["unit"], waitReady?: (ctx: TaskContext) => Promise<void>): Handler {
   return {
     name,
     async run(ctx) {
-      await systemctl(ctx, "restart", unit);
+      await systemctl(ctx, "restart", unitOf(unit, ctx.vars));
       await waitReady?.(ctx);
     },
   };

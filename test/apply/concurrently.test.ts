@@ -1,3 +1,4 @@
+import { call } from "../../src/plan/actions.js";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { runPlay } from "../../src/apply/play.js";
@@ -22,7 +23,7 @@ function step(log: string[], name: string, ms: number, outcome: "ok" | "change" 
       if (outcome === "fail") throw new Error(`${name} broke`);
       if (outcome === "lost") throw new UnreachableError("h1", "h1:22", `connection lost in ${name}`);
       if (outcome === "ok") return noChange;
-      return { change: true as const, summary: name, apply: async () => undefined };
+      return { change: true as const, summary: name, actions: [call("apply", async () => undefined)] };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { call } from "../../src/plan/actions.js";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { runPlay } from "../../src/apply/play.js";
@@ -29,7 +30,7 @@ function probe(name: string, tags: string[], opts: { change?: boolean; fail?: bo
     async check() {
       if (opts.fail) throw new Error(`${name} broke`);
       if (!opts.change) return noChange;
-      return { change: true as const, summary: `change ${name}`, apply: async () => void task.applied++ };
+      return { change: true as const, summary: `change ${name}`, actions: [call("apply", async () => void task.applied++)] };
     },
   };
   return task;
@@ -211,7 +212,7 @@ describe("selection and failure isolation", () => {
   it("an abort stops before the next task and keeps pending handlers", async () => {
     const controller = new AbortController();
     const h = new ScriptedHost("h1");
-    const first: Task = { name: "first", tags: [], notify: ["restart app"], check: async () => ({ change: true, summary: "x", apply: async () => controller.abort() }) };
+    const first: Task = { name: "first", tags: [], notify: ["restart app"], check: async () => ({ change: true, summary: "x", actions: [call("apply", async () => controller.abort())] }) };
     const report = await runPlay({ playbook: play([first, probe("second", [])]), hosts: [host("h1")], connect: async () => h, signal: controller.signal });
     assert.deepEqual(report.tasks.map((t) => t.name), ["first"]);
     assert.match(report.hosts.h1!.error!, /interrupted/);

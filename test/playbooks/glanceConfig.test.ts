@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { glanceApiConf, GLANCE_API_CONF } from "../../playbooks/glanceConfig.js";
+import { glanceApiConf } from "../../playbooks/glanceConfig.js";
+
+const GLANCE_API_CONF = "/etc/glance/glance-api.conf";
 import { applyDefaults } from "../../src/inventory/vars.js";
 import { getIniValue } from "../../src/render/ini.js";
 

@@ -1,3 +1,4 @@
+import { call } from "../../src/plan/actions.js";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { command } from "../../src/tasks/command.js";
@@ -64,7 +65,7 @@ describe("command: fact decides, command converges", () => {
 
   it("the fact is part of the batch and re-read after an earlier change", async () => {
     const h = keysHost();
-    const creator = { name: "make key", tags: [], check: async () => ({ change: true as const, summary: "x", apply: async () => void h.files.set(KEY, { content: "k", mode: 0o600, owner: "root", group: "root" }) }) };
+    const creator = { name: "make key", tags: [], check: async () => ({ change: true as const, summary: "x", actions: [call("apply", async () => void h.files.set(KEY, { content: "k", mode: 0o600, owner: "root", group: "root" }))] }) };
     const report = await runTasks(h, [creator, fernet()]);
     assert.deepEqual(report.tasks.map((t) => t.status), ["changed", "ok"]);
     assert.equal(h.calls.filter((x) => x.command.includes("fernet_setup") && !x.command.startsWith("printf")).length, 0);

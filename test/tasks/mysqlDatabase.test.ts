@@ -24,7 +24,7 @@ const cases: {
   { title: "another database of the same prefix does not count", databases: ["glance_old", "keystone"], status: "changed", sql: "CREATE DATABASE IF NOT EXISTS `glance`;" },
   { title: "odd name is quoted as an identifier", databases: [], vars: { glance_db_name: "gl`ance-db" }, status: "changed", summary: "create database gl`ance-db", sql: "CREATE DATABASE IF NOT EXISTS `gl``ance-db`;" },
   { title: "check mode: would create, no SQL", databases: [], check: true, status: "changed", summary: "create database glance" },
-  { title: "MariaDB down: fails saying so", databases: [], reachable: false, status: "failed", error: /MariaDB did not answer on the controller/ },
+  { title: "MariaDB down: fails saying so", databases: [], reachable: false, status: "failed", error: /MariaDB did not answer on the database host h1/ },
   { title: "admin password: probe and statement authenticate through stdin", databases: [], vars: { mysql_admin_password: "r00t-Secret" }, adminPassword: "r00t-Secret", status: "changed", sql: "CREATE DATABASE IF NOT EXISTS `glance`;" },
   { title: "admin password present and database present: ok", databases: ["glance"], vars: { mysql_admin_password: "r00t-Secret" }, adminPassword: "r00t-Secret", status: "ok" },
 ];

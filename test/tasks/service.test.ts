@@ -1,3 +1,4 @@
+import { call } from "../../src/plan/actions.js";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PENDING_FILE } from "../../src/handlers/pending.js";
@@ -109,7 +110,7 @@ describe("restartHandler", () => {
   it("restarts once, then waits for readiness", async () => {
     const h = systemdHost({ "glance-api": { enabled: "enabled", active: "active" } });
     const waited: string[] = [];
-    const notifier = { name: "conf", tags: [], notify: ["restart glance-api"], check: async () => ({ change: true as const, summary: "x", apply: async () => {} }) };
+    const notifier = { name: "conf", tags: [], notify: ["restart glance-api"], check: async () => ({ change: true as const, summary: "x", actions: [call("apply", async () => {})] }) };
     const report = await runTasks(h, [notifier, { ...notifier, name: "conf2" }], { handlers: [restartHandler("restart glance-api", "glance-api", async () => void waited.push("x"))] });
     assert.deepEqual(h.commands().filter((c) => c.startsWith("systemctl restart")), ["systemctl restart glance-api"]);
     assert.equal(waited.length, 1);
@@ -118,7 +119,7 @@ describe("restartHandler", () => {
 
   it("a failed restart fails the handler with the journal and keeps it pending", async () => {
     const h = systemdHost({ "glance-api": { enabled: "enabled", active: "active", startExit: 1 } });
-    const notifier = { name: "conf", tags: [], notify: ["restart glance-api"], check: async () => ({ change: true as const, summary: "x", apply: async () => {} }) };
+    const notifier = { name: "conf", tags: [], notify: ["restart glance-api"], check: async () => ({ change: true as const, summary: "x", actions: [call("apply", async () => {})] }) };
     const report = await runTasks(h, [notifier], { handlers: [restartHandler("restart glance-api", "glance-api")] });
     const handler = report.tasks.at(-1)!;
     assert.equal(handler.status, "failed");

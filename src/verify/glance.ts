@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { Keystone, tokenCacheFact } from "../http/keystone.js";
 import { joinUrl, tunnelRequest, type HttpRequest } from "../http/tunnel.js";
-import { noChange, type Task, type TaskContext } from "../plan/types.js";
-import { waitHttp } from "./waitHttp.js";
+import type { TaskContext, Verification } from "../plan/types.js";
+import { waitHttp } from "../tasks/waitHttp.js";
 
 interface Image {
   id: string;
@@ -14,61 +13,44 @@ interface Image {
   size?: number;
 }
 
-// The guide's verification: the API answers, an uploaded qcow2 becomes active with the right checksum and
-// is listed; the test image is removed afterwards unless keep_verify_image is set.
-export function glanceVerify(options: { name: string; tags: string[]; upload: (ctx: TaskContext) => boolean }): Task {
+// The guide's verification, after the play: each host's own glance-api answers its health check and version
+// document; then, once for the group, the catalogue's endpoint does, and an uploaded qcow2 becomes active with
+// the right checksum and is listed (removed afterwards unless keep_verify_image is set). `upload` decides when
+// the upload is worth its time (a deploy uploads only when something changed; `verify` always does).
+export function glanceVerification(options: { upload: (playChanged: boolean) => boolean; tags: string[] }): Verification {
   return {
-    name: options.name,
+    name: "Verify Glance",
     tags: options.tags,
-    // Read in the play's batched probe, so a cached admin token costs nothing.
-    facts: () => [tokenCacheFact()],
-    // The two reads start with the play's other lookups; a restart later in the play makes check read again.
-    prefetch: async (ctx) => (ctx.check ? undefined : apiAnswers(ctx)),
-    async check(ctx) {
-      // Verification never changes the host's desired state, and check mode must not upload anything.
-      if (ctx.check) return noChange;
-      const early = ctx.changed.length === 0 ? ctx.shared.get(ANSWERS) : undefined;
-      let [health, versions] = await ((early as ReturnType<typeof apiAnswers> | undefined) ?? readAnswers(ctx)).catch(
-        () => [undefined, undefined] as const,
-      );
-      if (health?.status !== 200) {
-        // Active is not listening: right after a boot or restart glance-api takes seconds to answer.
-        await waitHttp(ctx, joinUrl(ctx.vars.glance_url, "healthcheck"), { accept: [200], timeoutS: ctx.vars.service_start_timeout, unit: "glance-api" });
-        [health, versions] = await readAnswers(ctx);
-      }
-      if (!versions || health?.status !== 200) throw new Error(`GET /healthcheck: HTTP ${health?.status}`);
-      if (versions.status !== 300 && versions.status !== 200) throw new Error(`GET / (versions): HTTP ${versions.status}`);
-      if (!options.upload(ctx)) return noChange;
-      await uploadAndCheck(ctx);
-      return noChange;
+    async run(ctx) {
+      const own = `http://${ctx.vars.management_address}:${ctx.vars.glance_api_port}`;
+      await apiAnswers(ctx, own);
+      return `glance-api answers at ${own}`;
+    },
+    async once(ctx, playChanged) {
+      await apiAnswers(ctx, ctx.vars.glance_url);
+      if (!options.upload(playChanged)) return `catalogue endpoint ${ctx.vars.glance_url} answers`;
+      return uploadAndCheck(ctx);
     },
   };
 }
 
-const ANSWERS = "glance:answers";
-
-// Health check and version document, read together.
-function readAnswers(ctx: TaskContext) {
-  const api = glanceApi(ctx);
-  return Promise.all([api("GET", "healthcheck"), api("GET", "")]);
-}
-
-// Starts the reads once per play and keeps the promise for the check.
-function apiAnswers(ctx: TaskContext) {
-  let answers = ctx.shared.get(ANSWERS) as ReturnType<typeof readAnswers> | undefined;
-  if (!answers) {
-    answers = readAnswers(ctx);
-    answers.catch(() => undefined);
-    ctx.shared.set(ANSWERS, answers);
+// Health check and version document of one glance-api; right after a boot or restart it may take seconds.
+async function apiAnswers(ctx: TaskContext, base: string): Promise<void> {
+  const read = () => Promise.all([glanceApi(ctx, base)("GET", "healthcheck"), glanceApi(ctx, base)("GET", "")]);
+  let [health, versions] = await read().catch(() => [undefined, undefined] as const);
+  if (health?.status !== 200) {
+    await waitHttp(ctx, joinUrl(base, "healthcheck"), { accept: [200], timeoutS: ctx.vars.service_start_timeout, unit: ctx.profile.units.glanceApi });
+    [health, versions] = await read();
   }
-  return answers;
+  if (!versions || health?.status !== 200) throw new Error(`GET ${joinUrl(base, "healthcheck")}: HTTP ${health?.status}`);
+  if (versions.status !== 300 && versions.status !== 200) throw new Error(`GET ${base}/ (versions): HTTP ${versions.status}`);
 }
 
 // Glance's REST API through the tunnel, authenticated with the play's admin token.
-function glanceApi(ctx: TaskContext) {
+function glanceApi(ctx: TaskContext, base = ctx.vars.glance_url) {
   return async (method: string, path: string, init: HttpRequest = {}) => {
-    const token = await Keystone.for(ctx).token();
-    return tunnelRequest(ctx.t, joinUrl(ctx.vars.glance_url, path), {
+    const token = await ctx.keystone.token();
+    return tunnelRequest(ctx.t, joinUrl(base, path), {
       method,
       timeoutMs: 60_000,
       ...init,
@@ -87,11 +69,12 @@ async function imageBytes(ctx: TaskContext): Promise<Buffer> {
   throw new Error("set verify_image_file or verify_image_url to verify an upload");
 }
 
-async function uploadAndCheck(ctx: TaskContext): Promise<void> {
+async function uploadAndCheck(ctx: TaskContext): Promise<string> {
   const api = glanceApi(ctx);
   const json = (b: Buffer) => JSON.parse(b.toString("utf8") || "{}");
   const bytes = await imageBytes(ctx);
   const name = ctx.vars.verify_image_name;
+  let result = "";
   const created = await api("POST", "v2/images", {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ name, disk_format: "qcow2", container_format: "bare", visibility: "public" }),
@@ -111,6 +94,7 @@ async function uploadAndCheck(ctx: TaskContext): Promise<void> {
     const images = (json(listed.body).images ?? []) as Image[];
     if (!images.some((i) => i.id === image.id)) throw new Error(`image ${image.id} is not in the image list`);
     ctx.log(`verify: image ${image.id} active, ${bytes.length} bytes, md5 ${md5}`);
+    result = `uploaded ${bytes.length} bytes through ${ctx.vars.glance_url}: active, md5 and sha512 match, listed`;
   } finally {
     if (!ctx.vars.keep_verify_image) await api("DELETE", `v2/images/${image.id}`).catch(() => undefined);
   }
@@ -121,6 +105,7 @@ async function uploadAndCheck(ctx: TaskContext): Promise<void> {
       await api("DELETE", `v2/images/${old.id}`);
     }
   }
+  return result;
 }
 
 // Polls the image with backoff until it is active; killed/deleted states fail at once.

@@ -1,0 +1,64 @@
+import { quote } from "shlex";
+import type { FactSpec } from "../facts/batch.js";
+import { osReleaseFact } from "../facts/osRelease.js";
+import type { Preflight } from "../plan/types.js";
+import { supportedReleases } from "../profiles/index.js";
+
+// Checks of the host itself, read in the play's one probe like any fact; each failure names the fix.
+
+const resolves = (name: string): FactSpec<boolean> => ({
+  key: `getent:${name}`,
+  // Bounded: a dead resolver would otherwise hold the whole probe for its retries.
+  command: `timeout 5 getent hosts ${quote(name)}`,
+  parse: (_out, code) => code === 0,
+});
+
+// Free KiB under a directory, or under its nearest existing parent (the store directory comes with the package).
+const freeKb = (dir: string): FactSpec<number> => ({
+  key: `df:${dir}`,
+  command: `d=${quote(dir)}; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; timeout 5 df -Pk "$d" | tail -1`,
+  parse: (out) => Number(out.trim().split(/\s+/)[3]),
+});
+
+// The two host checks are read in the play's one probe, like any fact.
+export const controllerResolves: Preflight = {
+  name: "controller name resolves on the host",
+  facts: (v) => [resolves(v.controller_host)],
+  async run(ctx) {
+    const name = ctx.vars.controller_host;
+    if (!(await ctx.facts.get(resolves(name)))) {
+      throw new Error(`\`${name}\` does not resolve on ${ctx.host.name}: add "${ctx.vars.management_address} ${name}" to /etc/hosts or fix DNS`);
+    }
+  },
+};
+
+export const imageStoreSpace: Preflight = {
+  name: "free space for the image store",
+  facts: (v) => [freeKb(v.glance_filesystem_store_datadir)],
+  async run(ctx) {
+    const dir = ctx.vars.glance_filesystem_store_datadir;
+    const availKb = await ctx.facts.get(freeKb(dir));
+    if (!Number.isFinite(availKb)) throw new Error(`cannot measure free space under ${dir}`);
+    const needMb = ctx.vars.glance_min_free_mb;
+    if (availKb / 1024 < needMb) {
+      throw new Error(`only ${Math.floor(availKb / 1024)} MiB free under ${dir}, glance_min_free_mb asks for ${needMb}: free space or lower the variable`);
+    }
+  },
+};
+
+// The release the inventory declares (or render assumed) must be the host's, and one this tool has a profile for.
+export const releaseSupported: Preflight = {
+  name: "Debian release has a profile",
+  async run(ctx) {
+    const os = await ctx.facts.get(osReleaseFact);
+    const supported = supportedReleases();
+    const running = os.codename ?? "unknown";
+    if (os.id !== "debian" || !supported.includes(running)) {
+      throw new Error(`${ctx.host.name} runs ${os.id ?? "an unknown system"} ${running}; supported Debian releases: ${supported.join(", ")}`);
+    }
+    const declared = ctx.host.vars.os_release;
+    if (declared !== undefined && declared !== running) {
+      throw new Error(`os_release is ${declared} but ${ctx.host.name} runs ${running}: set os_release: ${running} (supported: ${supported.join(", ")}) or leave it unset`);
+    }
+  },
+};

@@ -1,0 +1,10 @@
+import type { HostSummary, TaskResult } from "./types.js";
+
+// What a play tells its observers as it goes (progress views, plain logs); the report is built from the same.
+export interface PlayEvents {
+  hostStart?(host: string): void;
+  taskStart?(host: string, task: string): void;
+  taskEnd?(result: TaskResult): void;
+  hostEnd?(host: string, summary: HostSummary): void;
+  log?(host: string, message: string): void;
+}
