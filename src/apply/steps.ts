@@ -18,13 +18,16 @@ export function tasksFor(s: HostSession, tasks: Task[], run: Pick<StepRun, "once
 // ends only when all have (the barrier). A `once` task that cannot run, or fails, stops every host.
 export async function runStep(step: Step, sessions: HostSession[], run: StepRun): Promise<void> {
   const live = sessions.filter((s) => s.live);
-  for (const task of step.tasks.filter((t) => t.once)) {
-    if (!run.onceHost(task) && live.length) return stopAll(live, `${task.name}: ${onceHostMissing(task, live[0]!)}`);
+  // Where each `once` task runs is decided when the step begins and holds for the whole step.
+  const placed = new Map(step.tasks.filter((t) => t.once).map((t) => [t, run.onceHost(t)] as const));
+  for (const [task, host] of placed) {
+    if (!host && live.length) return stopAll(live, `${task.name}: ${onceHostMissing(task, live[0]!)}`);
   }
+  const here = { onceHost: (task: Task) => placed.get(task) };
   const limit = pLimit(Math.max(1, run.concurrency));
   const batches = step.serial ? chunks(live, step.serial) : [live];
   for (const [i, batch] of batches.entries()) {
-    await Promise.all(batch.map((s) => limit(() => runTaskList(s, tasksFor(s, step.tasks, run), run))));
+    await Promise.all(batch.map((s) => limit(() => runTaskList(s, tasksFor(s, step.tasks, here), run))));
     const failedHere = batch.filter((s) => !s.live);
     if (step.serial && failedHere.length && i < batches.length - 1) {
       const rest = batches.slice(i + 1).flat();
@@ -33,8 +36,7 @@ export async function runStep(step: Step, sessions: HostSession[], run: StepRun)
     }
   }
   // A failed `once` task fails the play for the whole group.
-  for (const task of step.tasks.filter((t) => t.once)) {
-    const host = run.onceHost(task);
+  for (const [task, host] of placed) {
     if (host && !host.live) stopAll(sessions.filter((s) => s.live), `${task.name} (run once, on ${host.name}) failed: ${host.summary.error ?? "see its report"}`);
   }
 }

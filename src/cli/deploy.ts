@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import type { PlayEvents } from "../apply/play.js";
+import type { PlayEvents } from "../report/events.js";
 import { deploy, findPlaybook } from "../core/deploy.js";
 import { loadInventory } from "../inventory/load.js";
 import { junitXml } from "../report/junit.js";
@@ -72,7 +72,13 @@ export async function deployCommand(flags: DeployFlags): Promise<number> {
   await progressDone;
 
   if (flags.diff) {
-    for (const t of report.tasks) if (t.diff) out(`--- ${t.host}: ${t.name}\n${t.diff.trimEnd()}`);
+    // Each change: its diff, then exactly what it runs (or would run, in check mode) on the host.
+    const verb = check ? "would run" : "ran";
+    for (const t of report.tasks) {
+      if (!t.diff && !t.actions?.length) continue;
+      const actions = (t.actions ?? []).map((a) => `  ${verb}: ${a.replaceAll("\n", "\n  ")}`);
+      out([`--- ${t.host}: ${t.name}`, ...(t.diff ? [t.diff.trimEnd()] : []), ...actions].join("\n"));
+    }
   }
   if (flags.junit) writeFileSync(flags.junit, junitXml(report));
   // The recap always reaches the terminal (stderr with --json), so a failing host's one line is seen there too.
