@@ -13,6 +13,9 @@ function positiveInt(value: string): number {
 // Built fresh per call so the lead's main can add it to its program (and tests can inspect it).
 export function labCommand(): Command {
   const lab = new Command("lab")
+    // The program adds this command with addCommand, which does not pass its exit override down: without this a
+    // bad option value (`--hosts 0`) ended the process with commander's exit 1 instead of the usage code, 5.
+    .exitOverride()
     // Lets `lab ssh HOST CMD -x` hand "-x" to the remote command instead of parsing it here.
     .enablePositionalOptions()
     .description("real Debian 12 controller hosts on this machine (systemd-nspawn containers with sshd and a local apt repository)")
@@ -33,12 +36,15 @@ side, each on its own bridge and subnet; every command acts on the lab of the cu
     .option("--hosts <n>", "number of hosts", positiveInt, 1)
     .option("--name <prefix>", "host name prefix: <prefix>1, <prefix>2, …", "lab")
     .option("--subnet <cidr>", "IPv4 subnet for the lab bridge (default 10.77.0.0/24, or the next one free of the machine's networks and other labs)")
-    .option("--from <snapshot>", "boot every host from this snapshot; `controller` then maps to each host itself")
-    .action(async (opts: { hosts: number; name: string; subnet?: string; from?: string }) => {
+    .option("--from <snapshot>", "boot hosts from this snapshot; when all do, `controller` maps to each host itself")
+    .option("--from-hosts <n>", "with --from: only the first N hosts boot from it, the rest blank; `controller` is then the first host", positiveInt)
+    .option("--controllers <n>", "the first N hosts go into the inventory's controller group, the rest into compute (default 1, or all when every host boots from --from)", positiveInt)
+    .action(async (opts: { hosts: number; name: string; subnet?: string; from?: string; fromHosts?: number; controllers?: number }) => {
       const { labUp } = await import("../lab/up.js");
       const { labPaths } = await import("../lab/paths.js");
       const started = Date.now();
-      const state = await labUp({ hosts: opts.hosts, name: opts.name, subnet: opts.subnet, from: opts.from, log: (l) => console.error(l) });
+      const { hosts, name, subnet, from, fromHosts, controllers } = opts;
+      const state = await labUp({ hosts, name, subnet, from, fromHosts, controllers, log: (l) => console.error(l) });
       for (const h of state.hosts) console.log(`${h.name}\t${h.address}`);
       console.log(`inventory: ${state.inventory}`);
       // The committed inventory/lab.yaml describes only the default lab; say when this one differs.

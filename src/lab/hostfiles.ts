@@ -11,9 +11,8 @@ export interface HostIdentity {
   prefix: number;
 }
 
-// Every host knows every lab host by name; `controller` is the first host, or in clone mode the host itself.
-export function renderEtcHosts(self: HostIdentity, all: readonly HostIdentity[], controllerPerHost: boolean): string {
-  const controllerAddress = controllerPerHost ? self.address : all[0]!.address;
+// Every host knows every lab host by name; `controller` names the lab host labLayout chose for this one.
+export function renderEtcHosts(all: readonly HostIdentity[], controllerAddress: string): string {
   const lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback", "ff02::1\tip6-allnodes", "ff02::2\tip6-allrouters"];
   const seen = new Set<string>();
   for (const h of all) {
@@ -26,8 +25,8 @@ export function renderEtcHosts(self: HostIdentity, all: readonly HostIdentity[],
 
 export interface HostFiles {
   identity: HostIdentity;
-  all: readonly HostIdentity[];
-  controllerPerHost: boolean;
+  // This host's /etc/hosts (see renderEtcHosts).
+  etcHosts: string;
   hostPrivateKey: string;
   hostPublicKey: string;
   authorizedKey: string;
@@ -42,7 +41,7 @@ export async function writeHostFiles(root: string, files: HostFiles): Promise<vo
     await chmod(at(p), mode);
   };
   await put("etc/hostname", `${files.identity.name}\n`);
-  await put("etc/hosts", renderEtcHosts(files.identity, files.all, files.controllerPerHost));
+  await put("etc/hosts", files.etcHosts);
   await put(NETWORK_ENV.slice(1), `ADDRESS=${files.identity.address}/${files.identity.prefix}\n`);
   await put("etc/machine-id", `${randomBytes(16).toString("hex")}\n`, 0o444);
   await put("etc/ssh/ssh_host_ed25519_key", files.hostPrivateKey, 0o600);

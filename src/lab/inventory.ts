@@ -1,3 +1,4 @@
+import type { LabLayout } from "./layout.js";
 import type { LabPaths } from "./paths.js";
 import { SECRET_NAMES } from "./secrets.js";
 
@@ -9,10 +10,10 @@ export interface InventoryHost {
   address: string;
 }
 
-export interface InventoryOptions {
-  hosts: readonly InventoryHost[];
-  // Clone mode: every host is a complete controller of its own.
-  allControllers: boolean;
+// Where a host goes and what it listens as; see labLayout for how these are decided.
+export interface InventoryEntry extends InventoryHost {
+  group: "controller" | "compute";
+  managementAddress: string;
 }
 
 // Plain YAML scalars stay bare; anything else (spaces, colons, quotes) becomes a JSON string, which YAML reads.
@@ -20,12 +21,21 @@ function scalar(value: string): string {
   return /^[A-Za-z0-9_./-]+$/.test(value) ? value : JSON.stringify(value);
 }
 
-// First host is the controller (the install guide's single controller node); in clone mode each host is.
-export function renderInventory(paths: Pick<LabPaths, "key" | "knownHosts" | "secrets" | "verifyImage">, options: InventoryOptions): string {
-  const [first, ...rest] = options.hosts;
-  if (!first) throw new Error("renderInventory needs at least one host");
-  const controllers = options.allControllers ? options.hosts : [first];
-  const computes = options.allControllers ? [] : rest;
+// Joins the lab's hosts with the layout's decisions. Clones' services bind to the name `controller`, so a clone
+// that maps that name to itself is managed by it: it serves on its own address without being reconfigured.
+export function inventoryEntries(hosts: readonly InventoryHost[], layout: LabLayout): InventoryEntry[] {
+  return hosts.map((h, i) => {
+    const plan = layout.hosts[i];
+    if (!plan) throw new Error(`the layout has no plan for host ${h.name}`);
+    return { ...h, group: plan.group, managementAddress: plan.managementIsName ? "controller" : h.address };
+  });
+}
+
+// Controllers are written as blocks and computes inline, the shape of the committed inventory/lab.yaml.
+export function renderInventory(paths: Pick<LabPaths, "key" | "knownHosts" | "secrets" | "verifyImage">, hosts: readonly InventoryEntry[]): string {
+  const controllers = hosts.filter((h) => h.group === "controller");
+  const computes = hosts.filter((h) => h.group === "compute");
+  if (controllers.length === 0) throw new Error("renderInventory needs at least one controller");
   const lines = [
     "# Written by `glance-deploy lab up`; rewritten on every run, so edits here do not last.",
     "all:",
@@ -40,15 +50,12 @@ export function renderInventory(paths: Pick<LabPaths, "key" | "knownHosts" | "se
     "    controller:",
     "      hosts:",
   ];
-  // Clones are copies of one deployed controller: their services bind to the name `controller`, which each
-  // clone maps to its own address, so a copy serves on its own address without being reconfigured.
-  const management = (h: InventoryHost) => (options.allControllers ? "controller" : h.address);
   for (const h of controllers) {
-    lines.push(`        ${h.name}:`, `          ansible_host: ${h.address}`, `          management_address: ${management(h)}`);
+    lines.push(`        ${h.name}:`, `          ansible_host: ${h.address}`, `          management_address: ${scalar(h.managementAddress)}`);
   }
   if (computes.length > 0) {
     lines.push("    compute:", "      hosts:");
-    for (const h of computes) lines.push(`        ${h.name}: { ansible_host: ${h.address}, management_address: ${h.address} }`);
+    for (const h of computes) lines.push(`        ${h.name}: { ansible_host: ${h.address}, management_address: ${scalar(h.managementAddress)} }`);
   }
   return lines.join("\n") + "\n";
 }

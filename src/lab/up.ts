@@ -4,7 +4,7 @@ import { UsageError } from "../errors.js";
 import { ensureCache } from "./cache.js";
 import { configureNetwork, startContainer, waitForInit, waitForPort } from "./container.js";
 import { writeHostFiles, type HostIdentity } from "./hostfiles.js";
-import { renderInventory } from "./inventory.js";
+import { labLayout, labTexts } from "./layout.js";
 import { ensureLabKey, generateHostKey, renderKnownHosts, writeKnownHosts } from "./keys.js";
 import { withLabLock } from "./lock.js";
 import { mountOverlay } from "./mounts.js";
@@ -29,9 +29,15 @@ export interface LabUpOptions {
   // IPv4 CIDR; default 10.77.0.0/24 or the first fallback that does not clash with the machine's networks.
   subnet?: string;
   release?: string;
-  // Boot every host from this snapshot (see labSnapshot) instead of the clean base.
+  // Boot hosts from this snapshot (see labSnapshot) instead of the clean base.
   from?: string;
-  // Map `controller` to each host's own address (default: true with `from`, else false).
+  // With `from`: only the first this many hosts boot from the snapshot, the others from the clean base (default:
+  // all). In such a mixed lab every host maps `controller` to the first host.
+  fromHosts?: number;
+  // How many of the first hosts join the inventory's `controller` group, the rest `compute` (default: 1, or every
+  // host when all boot from a snapshot).
+  controllers?: number;
+  // Map `controller` to each host's own address (default: true when every host boots from `from`, else false).
   controllerPerHost?: boolean;
   // Per-host wait for sshd and a finished boot.
   bootTimeoutMs?: number;
@@ -58,6 +64,14 @@ export function validateUpOptions(options: LabUpOptions): { count: number; prefi
 // its own bridge and subnet. Cold: builds the cache (about a minute); warm: seconds.
 export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   const { count, prefix } = validateUpOptions(options);
+  // Decided before anything is built, so a bad --controllers or --from-hosts costs nothing.
+  const plan = labLayout({
+    hosts: count,
+    controllers: options.controllers,
+    fromSnapshot: options.from !== undefined,
+    fromHosts: options.fromHosts,
+    controllerPerHost: options.controllerPerHost,
+  });
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const paths = options.paths ?? labPaths();
   await ensurePrerequisites(log);
@@ -75,8 +89,8 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     if (snapshot && snapshot.cacheKey !== cache.key) {
       throw new UsageError(`snapshot "${options.from}" was taken from base ${snapshot.cacheKey}, but this lab uses ${cache.key}; take it again`);
     }
-    const lowers = [...(snapshot?.layers ?? []), cache.rootfs];
-    const controllerPerHost = options.controllerPerHost ?? snapshot !== undefined;
+    const lowersOf = (i: number) => [...(plan.hosts[i]!.fromSnapshot && snapshot ? snapshot.layers : []), cache.rootfs];
+    const { controllerPerHost } = plan;
 
     const authorizedKey = await ensureLabKey(paths.key);
     await ensureSecrets(paths.secrets);
@@ -99,7 +113,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
         inventory: paths.inventory,
         key: paths.key,
         knownHosts: paths.knownHosts,
-        hosts: identities.map((h, i) => ({ name: h.name, machine: machineName(paths.state, i), address: h.address, lowers })),
+        hosts: identities.map((h, i) => ({ name: h.name, machine: machineName(paths.state, i), address: h.address, lowers: lowersOf(i) })),
       };
       return { identities, state };
     };
@@ -117,14 +131,13 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
         return described;
       });
       const { identities, state } = lab;
-      const hostKeys = await Promise.all(
-        identities.map((identity) => prepareHost(paths, identity, identities, lowers, controllerPerHost, authorizedKey)),
-      );
+      const texts = labTexts(paths, identities, plan);
+      const hostKeys = await Promise.all(identities.map((identity, i) => prepareHost(paths, identity, state.hosts[i]!.lowers, texts.etcHosts[i]!, authorizedKey)));
       await writeKnownHosts(paths.knownHosts, renderKnownHosts(identities.map((h, i) => ({ ...h, hostPublicKey: hostKeys[i]! }))));
       const timeout = options.bootTimeoutMs ?? 120_000;
       await Promise.all(state.hosts.map((host) => bootHost(paths, state, host, cache.repo, timeout)));
       await writeState(paths.labFile, state);
-      await writeFile(paths.inventory, renderInventory(paths, { hosts: identities, allControllers: controllerPerHost }), { mode: 0o644 });
+      await writeFile(paths.inventory, texts.inventory, { mode: 0o644 });
       return state;
     } catch (error) {
       // Whatever got started is recorded; take it all down so a failed `up` leaves nothing running.
@@ -139,9 +152,8 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
 async function prepareHost(
   paths: LabPaths,
   identity: HostIdentity,
-  all: readonly HostIdentity[],
   lowers: readonly string[],
-  controllerPerHost: boolean,
+  etcHosts: string,
   authorizedKey: string,
 ): Promise<string> {
   const d = hostDirs(paths, identity.name);
@@ -151,8 +163,7 @@ async function prepareHost(
   const hostKey = await generateHostKey(d.hostKey);
   await writeHostFiles(d.root, {
     identity,
-    all,
-    controllerPerHost,
+    etcHosts,
     hostPrivateKey: hostKey.privateKey,
     hostPublicKey: hostKey.publicKey,
     authorizedKey,

@@ -40,9 +40,19 @@ async function buildSnapshot(paths: LabPaths, name: string, playbooks: string[])
   await labSnapshot(state.hosts[0]!.name, name, { paths });
 }
 
-// Clones of a converged controller, `hosts` of them, each answering as `controller` on its own address.
-// `playbooks` choose the stage (default: the whole site; the benchmark also wants "everything but glance").
-export async function convergedLab(hosts = 1, playbooks: string[] = ["site"]): Promise<ConvergedLab> {
+export interface ConvergedLabOptions {
+  // Only the first this many hosts are clones of the converged controller; the rest boot blank and resolve
+  // `controller` to the first host (default: every host is a clone).
+  fromHosts?: number;
+  // How many of the first hosts are in the inventory's `controller` group (default: all of them).
+  controllers?: number;
+}
+
+// `hosts` lab hosts. By default every one is a clone of a converged controller, answering as `controller` on its
+// own address; with `fromHosts` only the first ones are, and the others are blank hosts to deploy beside the
+// first (several controllers). `playbooks` choose the stage (default: the whole site; the benchmark also wants
+// "everything but glance").
+export async function convergedLab(hosts = 1, playbooks: string[] = ["site"], options: ConvergedLabOptions = {}): Promise<ConvergedLab> {
   const paths = labPaths({ ...process.env, GLANCE_DEPLOY_LAB_STATE: STATE });
   // Snapshot names allow a-z, 0-9, ".", "_", "-".
   const stage = playbooks.join("_");
@@ -54,7 +64,8 @@ export async function convergedLab(hosts = 1, playbooks: string[] = ["site"]): P
     for (const old of existing.filter((s) => s.name.startsWith(`${stage}-`))) rmSync(join(paths.snapshots, old.name), { recursive: true, force: true });
     await buildSnapshot(paths, name, playbooks);
   }
-  const state = await labUp({ hosts, from: name, paths, log: () => undefined });
+  const { fromHosts, controllers = hosts } = options;
+  const state = await labUp({ hosts, from: name, fromHosts, controllers, paths, log: () => undefined });
   return {
     state,
     paths,

@@ -1,15 +1,12 @@
-// Pure parts of the lab: subnet choice, per-lab names, locks, inventory rendering (equal to the committed
-// inventory/lab.yaml), cache key, secrets, /etc/hosts, known_hosts and option checks. No root, no containers.
+// Pure parts of the lab: subnet choice, per-lab names, locks, cache key, secrets, known_hosts and option checks
+// (inventory and /etc/hosts: lab.layout.unit.test.ts; the CLI: lab.cli.unit.test.ts). No root, no containers.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parse } from "yaml";
 import { UsageError } from "../../src/errors.js";
-import { renderEtcHosts } from "../../src/lab/hostfiles.js";
-import { renderInventory } from "../../src/lab/inventory.js";
 import { renderKnownHosts } from "../../src/lab/keys.js";
 import { cacheKey, defaultCacheSpec, REPO_PACKAGES } from "../../src/lab/packages.js";
 import { labPaths } from "../../src/lab/paths.js";
@@ -17,12 +14,10 @@ import { ensureSecrets, generateSecret, HOSTILE_CHARACTERS, SECRET_NAMES } from 
 import { chooseSubnet, formatSubnet, gatewayAddress, hostAddress, parseSubnet } from "../../src/lab/subnet.js";
 import { validateUpOptions } from "../../src/lab/up.js";
 import { missingPackages } from "../../src/lab/prereqs.js";
-import { labCommand } from "../../src/cli/lab.js";
 import { ensureCache, cacheLocation } from "../../src/lab/cache.js";
 import { withFileLock } from "../../src/lab/flock.js";
 import { bridgeName, hostLinkName, labId, machineName, MAX_IFNAME } from "../../src/lab/network.js";
 
-const repoRoot = new URL("../../", import.meta.url).pathname;
 const machine = [
   { cidr: "192.0.2.2/24", dev: "eth0" },
   { cidr: "192.0.2.0/24", dev: "eth0" },
@@ -72,37 +67,6 @@ describe("lab subnet", () => {
     assert.deepEqual([0, 1, 2].map((i) => hostAddress(s, i)), ["10.77.0.11", "10.77.0.12", "10.77.0.13"]);
     assert.equal(hostAddress(parseSubnet("10.8.0.0/16"), 300), "10.8.1.55");
     assert.throws(() => hostAddress(parseSubnet("10.9.0.16/28"), 4), UsageError);
-  });
-});
-
-describe("lab inventory", () => {
-  const defaults = labPaths({});
-
-  it("renders the default one-host lab byte for byte as the committed inventory/lab.yaml", async () => {
-    const committed = await readFile(join(repoRoot, "inventory/lab.yaml"), "utf8");
-    assert.equal(renderInventory(defaults, { hosts: [{ name: "lab1", address: "10.77.0.11" }], allControllers: false }), committed);
-  });
-
-  it("puts the first host in controller and the others in compute", () => {
-    const hosts = [1, 2, 3].map((i) => ({ name: `lab${i}`, address: `10.77.0.1${i}` }));
-    const doc = parse(renderInventory(defaults, { hosts, allControllers: false }));
-    assert.deepEqual(Object.keys(doc.all.children.controller.hosts), ["lab1"]);
-    assert.deepEqual(doc.all.children.compute.hosts.lab3, { ansible_host: "10.77.0.13", management_address: "10.77.0.13" });
-    assert.deepEqual(doc.all.vars.glance_db_password, { file: "/var/lib/glance-deploy/lab/secrets/glance_db_password" });
-  });
-
-  it("makes every host a controller in clone mode", () => {
-    const hosts = [1, 2].map((i) => ({ name: `c${i}`, address: `10.77.0.1${i}` }));
-    const doc = parse(renderInventory(defaults, { hosts, allControllers: true }));
-    assert.deepEqual(Object.keys(doc.all.children.controller.hosts), ["c1", "c2"]);
-    assert.equal(doc.all.children.compute, undefined);
-  });
-
-  it("quotes state paths that YAML would otherwise misread", () => {
-    const odd = labPaths({ GLANCE_DEPLOY_LAB_STATE: "/tmp/my lab: #1" });
-    const doc = parse(renderInventory(odd, { hosts: [{ name: "lab1", address: "10.77.0.11" }], allControllers: false }));
-    assert.equal(doc.all.vars.ansible_ssh_private_key_file, "/tmp/my lab: #1/id_ed25519");
-    assert.deepEqual(doc.all.vars.keystone_db_password, { file: "/tmp/my lab: #1/secrets/keystone_db_password" });
   });
 });
 
@@ -244,22 +208,7 @@ describe("lab secrets", () => {
   });
 });
 
-describe("lab host files", () => {
-  const all = [1, 2, 3].map((i) => ({ name: `lab${i}`, address: `10.77.0.1${i}`, prefix: 24 }));
-  const lookup = (hosts: string, name: string) =>
-    hosts.split("\n").filter((l) => l.split(/\s+/).slice(1).includes(name)).map((l) => l.split(/\s+/)[0]);
-
-  it("maps controller to the first host and every name to its own address", () => {
-    const text = renderEtcHosts(all[2]!, all, false);
-    assert.deepEqual(lookup(text, "controller"), ["10.77.0.11"]);
-    assert.deepEqual(lookup(text, "lab3"), ["10.77.0.13"]);
-    assert.deepEqual(lookup(text, "localhost"), ["127.0.0.1", "::1"]);
-  });
-
-  it("maps controller to the host itself in clone mode", () => {
-    assert.deepEqual(lookup(renderEtcHosts(all[1]!, all, true), "controller"), ["10.77.0.12"]);
-  });
-
+describe("lab known_hosts", () => {
   it("lists each host key under both name and address", () => {
     assert.equal(
       renderKnownHosts([{ name: "lab1", address: "10.77.0.11", hostPublicKey: "ssh-ed25519 AAAAkey comment" }]),
@@ -281,17 +230,5 @@ describe("lab up options", () => {
 describe("lab prerequisites", () => {
   it("asks dpkg which packages are missing", { skip: !existsSync("/usr/bin/dpkg-query") && "not a Debian machine" }, async () => {
     assert.deepEqual(await missingPackages(["dpkg", "glance-deploy-no-such-package"]), ["glance-deploy-no-such-package"]);
-  });
-});
-
-describe("lab CLI", () => {
-  it("offers up, status, ssh, down and snapshot", () => {
-    assert.deepEqual(labCommand().commands.map((c) => c.name()), ["up", "status", "ssh", "down", "snapshot"]);
-  });
-
-  it("loads src/lab only inside actions, so --help stays fast", async () => {
-    const source = await readFile(join(repoRoot, "src/cli/lab.ts"), "utf8");
-    assert.doesNotMatch(source, /^import[^\n]*from "\.\.\/lab\//m);
-    assert.match(source, /await import\("\.\.\/lab\/up\.js"\)/);
   });
 });
