@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { selectHosts } from "../apply/select.js";
-import { findPlaybook } from "../core/deploy.js";
+import { findPlaybook, withDatabaseHost } from "../core/deploy.js";
 import { renderFiles } from "../core/render.js";
 import { loadInventory } from "../inventory/load.js";
 import { redactor } from "../secrets/redactor.js";
@@ -11,7 +11,7 @@ export async function renderCommand(flags: { inventory: string; out: string; lim
   const playbook = await findPlaybook("site");
   const inventory = loadInventory(flags.inventory, { requireGroup: playbook.group });
   inventory.warnings.forEach((w) => process.stderr.write(redactor.redact(`warning: ${w}`) + "\n"));
-  const hosts = selectHosts(inventory, playbook.group, flags.limit);
+  const hosts = withDatabaseHost(inventory, playbook, selectHosts(inventory, playbook.group, flags.limit));
   for (const { host, files } of renderFiles(playbook, hosts)) {
     for (const f of files) {
       const target = join(flags.out, host, f.path);

@@ -24,7 +24,7 @@ export async function deploy(options: DeployOptions): Promise<PlayReport> {
   const { playbook } = options;
   const inventory =
     typeof options.inventory === "string" ? loadInventory(options.inventory, { requireGroup: playbook.group }) : options.inventory;
-  const hosts = selectHosts(inventory, playbook.group, options.limit);
+  const hosts = withDatabaseHost(inventory, playbook, selectHosts(inventory, playbook.group, options.limit));
   requireVars(inventory, hosts, playbook);
   return runPlay({
     playbook,
@@ -42,6 +42,19 @@ export async function deploy(options: DeployOptions): Promise<PlayReport> {
 async function sshConnect(host: InventoryHost): Promise<Transport> {
   const { SshTransport } = await import("../transport/ssh.js");
   return SshTransport.connect(sshTargetFor(host));
+}
+
+// database_host defaults to the first host of the playbook's group in the inventory (whatever --limit selects, so
+// a limited run still knows where the databases are); a name that is no host of the inventory is a usage error.
+export function withDatabaseHost(inventory: Inventory, playbook: Playbook, hosts: InventoryHost[]): InventoryHost[] {
+  const first = inventory.groups[playbook.group]?.[0];
+  return hosts.map((h) => {
+    const named = h.vars.database_host;
+    if (named !== undefined && !inventory.hosts.some((x) => x.name === named)) {
+      throw new InventoryError(inventory.file, undefined, undefined, "database_host", `${named} is not a host of this inventory`);
+    }
+    return named !== undefined || first === undefined ? h : { ...h, vars: { ...h.vars, database_host: first } };
+  });
 }
 
 // Fails before any connection when a variable the playbook needs is missing on some host.
