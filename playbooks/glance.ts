@@ -1,8 +1,9 @@
+import { alembicFact } from "../src/facts/alembic.js";
 import { joinUrl } from "../src/http/tunnel.js";
 import type { HostVars } from "../src/inventory/vars.js";
 import { concurrently, flushHandlers, once, type Playbook, type Step, type TaskContext } from "../src/plan/types.js";
 import { profileFor } from "../src/profiles/index.js";
-import { alembicFact, alembicReason } from "../src/tasks/alembic.js";
+import { alembicReason } from "../src/tasks/alembic.js";
 import { aptPackages } from "../src/tasks/aptPackages.js";
 import { command } from "../src/tasks/command.js";
 import { file } from "../src/tasks/file.js";

@@ -1,10 +1,12 @@
 import { quote } from "shlex";
+import { alembicFact } from "../src/facts/alembic.js";
+import { existsFact } from "../src/facts/host.js";
 import { joinUrl } from "../src/http/tunnel.js";
 import type { HostVars } from "../src/inventory/vars.js";
 import { exec } from "../src/plan/actions.js";
 import { flushHandlers, once, type Playbook, type Step, type Task, type TaskContext } from "../src/plan/types.js";
 import { profileFor } from "../src/profiles/index.js";
-import { alembicFact, alembicReason } from "../src/tasks/alembic.js";
+import { alembicReason } from "../src/tasks/alembic.js";
 import { aptPackages } from "../src/tasks/aptPackages.js";
 import { command } from "../src/tasks/command.js";
 import { iniSettings } from "../src/tasks/editFile.js";
@@ -18,7 +20,6 @@ import { controllerResolves, releaseSupported } from "../src/preflight/host.js";
 import { onDatabaseHost } from "./names.js";
 
 const db = { db: (v: HostVars) => v.keystone_db_name, user: (v: HostVars) => v.keystone_db_user };
-const exists = (path: string) => ({ key: `exists:${path}`, command: `test -e ${quote(path)}`, parse: (_: string, code: number) => code === 0 });
 
 const keystoneReady = (ctx: TaskContext) =>
   waitHttp(ctx, joinUrl(ctx.vars.keystone_url, "v3"), { accept: [200], timeoutS: ctx.vars.service_start_timeout, unit: ctx.profile.units.keystone });
@@ -84,14 +85,14 @@ const keystoneTasks: Task[] = [
   command({
     name: "Fernet keys (keystone-manage fernet_setup)",
     tags: ["keystone"],
-    fact: exists("/etc/keystone/fernet-keys/0"),
+    fact: existsFact("/etc/keystone/fernet-keys/0"),
     needed: (present) => (present ? undefined : "create fernet keys"),
     command: () => "keystone-manage fernet_setup --keystone-user keystone --keystone-group keystone",
   }),
   command({
     name: "Credential keys (keystone-manage credential_setup)",
     tags: ["keystone"],
-    fact: exists("/etc/keystone/credential-keys/0"),
+    fact: existsFact("/etc/keystone/credential-keys/0"),
     needed: (present) => (present ? undefined : "create credential keys"),
     command: () => "keystone-manage credential_setup --keystone-user keystone --keystone-group keystone",
   }),

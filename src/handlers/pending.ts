@@ -1,16 +1,9 @@
-import type { FactSpec } from "../facts/batch.js";
+import { PENDING_FILE, STATE_DIR } from "../facts/state.js";
 import type { Transport } from "../transport/types.js";
 
-// Notified handlers are written to the host as soon as they are notified, so a failure (or a cut
-// connection) later in the play cannot lose a needed restart: the next run finds and runs it.
-export const STATE_DIR = "/var/lib/glance-deploy";
-export const PENDING_FILE = `${STATE_DIR}/pending-handlers`;
-
-export const pendingHandlersFact: FactSpec<string[]> = {
-  key: "state:pending-handlers",
-  command: `cat ${PENDING_FILE}`,
-  parse: (stdout, code) => (code === 0 ? stdout.split("\n").map((l) => l.trim()).filter(Boolean) : []),
-};
+// src/apply (session.ts, hostLock.ts) still imports these from here; they live in src/facts/state.ts with the
+// other state the tool keeps on the host. Drop this line once src/apply imports them from there.
+export { pendingHandlersFact, STATE_DIR } from "../facts/state.js";
 
 // Rewrites the whole set (root-only file) or removes the file when nothing is pending.
 export async function savePendingHandlers(t: Transport, names: Iterable<string>): Promise<void> {

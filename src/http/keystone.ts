@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import type { FactSpec } from "../facts/batch.js";
-import { STATE_DIR } from "../handlers/pending.js";
+import { STATE_DIR, TOKEN_CACHE, tokenCacheFact } from "../facts/state.js";
 import type { HostVars } from "../inventory/vars.js";
 import type { TaskContext } from "../plan/types.js";
 import { redactor } from "../secrets/redactor.js";
@@ -8,29 +7,6 @@ import type { Transport } from "../transport/types.js";
 import { joinUrl, tunnelRequest, type HttpResponse } from "./tunnel.js";
 
 export class KeystoneError extends Error {}
-
-export const TOKEN_CACHE = `${STATE_DIR}/keystone-token`;
-
-interface CachedToken {
-  scope: string;
-  expires: number;
-  token: string;
-}
-
-// The admin token is kept between runs on the controller itself (root-only, beside admin-openrc which holds
-// the password anyway), so a converged run needs no password login: Keystone's bcrypt costs ~0.25 s each.
-export function tokenCacheFact(): FactSpec<CachedToken | undefined> {
-  return {
-    key: "keystone:token-cache",
-    command: `cat ${TOKEN_CACHE}`,
-    parse(stdout, code) {
-      const [scope, expires, token] = stdout.trim().split("\t");
-      if (code !== 0 || !scope || !expires || !token) return undefined;
-      redactor.add(token);
-      return { scope, expires: Number(expires), token };
-    },
-  };
-}
 
 // What a token was issued for: a different URL, user, project or password means a new login.
 function tokenScope(vars: HostVars): string {

@@ -1,32 +1,17 @@
-import { quote } from "shlex";
-import type { FactSpec } from "../facts/batch.js";
+import { freeKbFact, resolvesFact } from "../facts/host.js";
 import { osReleaseFact } from "../facts/osRelease.js";
 import type { Preflight } from "../plan/types.js";
 import { supportedReleases } from "../profiles/index.js";
 
 // Checks of the host itself, read in the play's one probe like any fact; each failure names the fix.
 
-const resolves = (name: string): FactSpec<boolean> => ({
-  key: `getent:${name}`,
-  // Bounded: a dead resolver would otherwise hold the whole probe for its retries.
-  command: `timeout 5 getent hosts ${quote(name)}`,
-  parse: (_out, code) => code === 0,
-});
-
-// Free KiB under a directory, or under its nearest existing parent (the store directory comes with the package).
-const freeKb = (dir: string): FactSpec<number> => ({
-  key: `df:${dir}`,
-  command: `d=${quote(dir)}; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; timeout 5 df -Pk "$d" | tail -1`,
-  parse: (out) => Number(out.trim().split(/\s+/)[3]),
-});
-
 // The two host checks are read in the play's one probe, like any fact.
 export const controllerResolves: Preflight = {
   name: "controller name resolves on the host",
-  facts: (v) => [resolves(v.controller_host)],
+  facts: (v) => [resolvesFact(v.controller_host)],
   async run(ctx) {
     const name = ctx.vars.controller_host;
-    if (!(await ctx.facts.get(resolves(name)))) {
+    if (!(await ctx.facts.get(resolvesFact(name)))) {
       throw new Error(`\`${name}\` does not resolve on ${ctx.host.name}: add "${ctx.vars.management_address} ${name}" to /etc/hosts or fix DNS`);
     }
   },
@@ -34,10 +19,10 @@ export const controllerResolves: Preflight = {
 
 export const imageStoreSpace: Preflight = {
   name: "free space for the image store",
-  facts: (v) => [freeKb(v.glance_filesystem_store_datadir)],
+  facts: (v) => [freeKbFact(v.glance_filesystem_store_datadir)],
   async run(ctx) {
     const dir = ctx.vars.glance_filesystem_store_datadir;
-    const availKb = await ctx.facts.get(freeKb(dir));
+    const availKb = await ctx.facts.get(freeKbFact(dir));
     if (!Number.isFinite(availKb)) throw new Error(`cannot measure free space under ${dir}`);
     const needMb = ctx.vars.glance_min_free_mb;
     if (availKb / 1024 < needMb) {

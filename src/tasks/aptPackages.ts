@@ -1,24 +1,8 @@
 import { quote } from "shlex";
-import type { FactSpec } from "../facts/batch.js";
+import { packagesFact } from "../facts/packages.js";
 import type { HostVars } from "../inventory/vars.js";
 import { exec } from "../plan/actions.js";
 import { noChange, type Task } from "../plan/types.js";
-
-// Installed state of a set of packages, in one dpkg-query (packages never heard of count as missing).
-export function packagesFact(names: string[]): FactSpec<Map<string, string>> {
-  return {
-    key: `packages:${names.join(",")}`,
-    command: `dpkg-query -W -f='\${Package} \${db:Status-Abbrev} \${Version}\\n' ${names.map((n) => quote(n)).join(" ")}`,
-    parse(stdout) {
-      const installed = new Map<string, string>();
-      for (const line of stdout.split("\n")) {
-        const [name, status, version] = line.trim().split(/\s+/);
-        if (name && status === "ii" && version) installed.set(name.replace(/:.*$/, ""), version);
-      }
-      return installed;
-    },
-  };
-}
 
 // apt-get as an unattended operator runs it: no prompts, keep existing configs, wait for the dpkg lock
 // (another apt run, unattended-upgrades) up to apt_lock_timeout, refresh lists only when they are stale.

@@ -1,32 +1,9 @@
-import { quote } from "shlex";
-import type { FactSpec } from "../facts/batch.js";
+import { fileContentFact } from "../facts/files.js";
 import type { HostVars } from "../inventory/vars.js";
 import { fileDiff } from "../plan/diff.js";
 import { write } from "../plan/actions.js";
 import { noChange, type Task } from "../plan/types.js";
 import { setIniValues, type IniValues } from "../render/ini.js";
-
-export interface FileContent {
-  exists: boolean;
-  content: string;
-  mode?: number;
-  owner?: string;
-  group?: string;
-}
-
-// Whole content plus ownership of a file the package owns and we only adjust.
-export function fileContentFact(path: string): FactSpec<FileContent> {
-  return {
-    key: `content:${path}`,
-    command: `stat -c '%a %U %G' ${quote(path)} && cat ${quote(path)}`,
-    parse(stdout, code) {
-      if (code !== 0) return { exists: false, content: "" };
-      const nl = stdout.indexOf("\n");
-      const [mode = "644", owner, group] = stdout.slice(0, nl).split(" ");
-      return { exists: true, content: stdout.slice(nl + 1), mode: parseInt(mode, 8), owner, group } as FileContent;
-    },
-  };
-}
 
 export interface EditFileOptions {
   name: string;

@@ -1,33 +1,11 @@
 import { createHash } from "node:crypto";
 import { quote } from "shlex";
-import type { FactSpec } from "../facts/batch.js";
+import { fileFact } from "../facts/files.js";
 import type { HostVars } from "../inventory/vars.js";
 import { fileDiff } from "../plan/diff.js";
 import { write } from "../plan/actions.js";
 import { noChange, type RenderedFile, type Task } from "../plan/types.js";
 
-
-export interface FileState {
-  exists: boolean;
-  mode?: number;
-  owner?: string;
-  group?: string;
-  sha256?: string;
-}
-
-// stat and hash in one probe; content is only fetched when it differs and a diff is wanted.
-export function fileFact(path: string): FactSpec<FileState> {
-  return {
-    key: `file:${path}`,
-    command: `stat -c '%a %U %G' ${quote(path)} && sha256sum ${quote(path)}`,
-    parse(stdout, code) {
-      if (code !== 0) return { exists: false };
-      const [statLine = "", hashLine = ""] = stdout.trim().split("\n");
-      const [mode = "", owner, group] = statLine.split(" ");
-      return { exists: true, mode: parseInt(mode, 8), owner, group, sha256: hashLine.split(" ")[0] } as FileState;
-    },
-  };
-}
 
 export interface FileTaskOptions {
   name: string;

@@ -1,4 +1,5 @@
-import { tokenCacheFact, type Keystone } from "../http/keystone.js";
+import { tokenCacheFact } from "../facts/state.js";
+import type { Keystone } from "../http/keystone.js";
 import { call, keystoneRequest } from "../plan/actions.js";
 import type { HostVars } from "../inventory/vars.js";
 import { valueDiff } from "../plan/diff.js";

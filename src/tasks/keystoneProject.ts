@@ -1,4 +1,4 @@
-import { tokenCacheFact } from "../http/keystone.js";
+import { tokenCacheFact } from "../facts/state.js";
 import { keystoneRequest } from "../plan/actions.js";
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task } from "../plan/types.js";

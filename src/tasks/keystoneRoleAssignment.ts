@@ -1,4 +1,4 @@
-import { tokenCacheFact } from "../http/keystone.js";
+import { tokenCacheFact } from "../facts/state.js";
 import { call } from "../plan/actions.js";
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task, type TaskContext } from "../plan/types.js";

@@ -1,8 +1,8 @@
-import { tokenCacheFact } from "../http/keystone.js";
+import { passwordRecordFact, tokenCacheFact } from "../facts/state.js";
 import { keystoneRequest } from "../plan/actions.js";
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task } from "../plan/types.js";
-import { passwordRecordFact, recordProves, rememberPassword } from "./keystonePasswordRecord.js";
+import { recordProves, rememberPassword } from "./keystonePasswordRecord.js";
 
 export interface KeystoneUserOptions {
   name: string;

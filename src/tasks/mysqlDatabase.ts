@@ -1,5 +1,6 @@
+import { namesFact, type MysqlDbNames } from "../facts/mysql.js";
 import { noChange, type Task } from "../plan/types.js";
-import { namesFact, readMysqlState, sqlAction, type MysqlDbNames } from "./mysql.js";
+import { readMysqlState, sqlAction } from "./mysql.js";
 
 // CREATE DATABASE, once.
 export function mysqlDatabase(options: MysqlDbNames & { name: string; tags: string[] }): Task {

@@ -1,6 +1,7 @@
+import { namesFact, type MysqlDbNames } from "../facts/mysql.js";
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task } from "../plan/types.js";
-import { namesFact, nativePasswordHash, readMysqlState, sqlAction, type MysqlDbNames } from "./mysql.js";
+import { nativePasswordHash, readMysqlState, sqlAction } from "./mysql.js";
 
 export interface MysqlUserOptions extends MysqlDbNames {
   name: string;

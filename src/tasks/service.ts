@@ -1,27 +1,10 @@
 import { quote } from "shlex";
 import type { HostVars } from "../inventory/vars.js";
-import type { FactSpec } from "../facts/batch.js";
+import { serviceFact } from "../facts/services.js";
 import { RemoteCommandError } from "../errors.js";
 import { call } from "../plan/actions.js";
 import { valueDiff } from "../plan/diff.js";
 import { noChange, type Handler, type Task, type TaskContext } from "../plan/types.js";
-
-export interface ServiceState {
-  enabled: string;
-  active: string;
-}
-
-// systemd's own words for the unit ("enabled"/"disabled", "active"/"inactive"/"failed").
-export function serviceFact(unit: string): FactSpec<ServiceState> {
-  return {
-    key: `service:${unit}`,
-    command: `systemctl is-enabled ${quote(unit)}; systemctl is-active ${quote(unit)}`,
-    parse(stdout) {
-      const [enabled = "unknown", active = "unknown"] = stdout.trim().split("\n");
-      return { enabled: enabled.trim(), active: active.trim() };
-    },
-  };
-}
 
 // The last journal lines explain a failed start far better than systemctl's exit code.
 export async function journalTail(ctx: TaskContext, unit: string, lines = 15): Promise<string> {

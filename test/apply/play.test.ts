@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { runPlay } from "../../src/apply/play.js";
 import { selectHosts } from "../../src/apply/select.js";
-import { PENDING_FILE } from "../../src/handlers/pending.js";
+import { PENDING_FILE } from "../../src/facts/state.js";
 import type { Inventory, InventoryHost } from "../../src/inventory/load.js";
 import { applyDefaults } from "../../src/inventory/vars.js";
 import { noChange, type Playbook, type Task } from "../../src/plan/types.js";

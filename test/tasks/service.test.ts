@@ -1,7 +1,7 @@
 import { call } from "../../src/plan/actions.js";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { PENDING_FILE } from "../../src/handlers/pending.js";
+import { PENDING_FILE } from "../../src/facts/state.js";
 import { restartHandler, service } from "../../src/tasks/service.js";
 import { ScriptedHost, type Rule } from "../helpers/scriptedHost.js";
 import { runTask, runTasks } from "./runTask.js";
