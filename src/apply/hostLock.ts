@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { DeployError, ExitCode, RemoteCommandError } from "../errors.js";
-import { STATE_DIR } from "../handlers/pending.js";
+import { STATE_DIR } from "../facts/state.js";
 import type { HeldCommand, Transport } from "../transport/types.js";
 
 // One deploy at a time per host: the lock is an flock(1) on a root-only file, held by a shell on its own SSH

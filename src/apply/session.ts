@@ -1,7 +1,8 @@
 import { DeployError, UnreachableError } from "../errors.js";
 import { FactStore, type FactSpec } from "../facts/batch.js";
 import { osReleaseFact } from "../facts/osRelease.js";
-import { PendingHandlers, pendingHandlersFact } from "../handlers/pending.js";
+import { pendingHandlersFact } from "../facts/state.js";
+import { PendingHandlers } from "../handlers/pending.js";
 import { Keystone } from "../http/keystone.js";
 import type { InventoryHost } from "../inventory/load.js";
 import type { GroupView, TaskContext } from "../plan/types.js";

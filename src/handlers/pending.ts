@@ -1,10 +1,6 @@
 import { PENDING_FILE, STATE_DIR } from "../facts/state.js";
 import type { Transport } from "../transport/types.js";
 
-// src/apply (session.ts, hostLock.ts) still imports these from here; they live in src/facts/state.ts with the
-// other state the tool keeps on the host. Drop this line once src/apply imports them from there.
-export { pendingHandlersFact, STATE_DIR } from "../facts/state.js";
-
 // Rewrites the whole set (root-only file) or removes the file when nothing is pending.
 export async function savePendingHandlers(t: Transport, names: Iterable<string>): Promise<void> {
   const list = [...new Set(names)].sort();
