@@ -4,6 +4,7 @@ import { osReleaseFact } from "../facts/osRelease.js";
 import { pendingHandlersFact } from "../facts/state.js";
 import { PendingHandlers } from "../handlers/pending.js";
 import { Keystone } from "../http/keystone.js";
+import { MariadbAdmin } from "../tasks/mysql.js";
 import type { InventoryHost } from "../inventory/load.js";
 import type { GroupView, TaskContext } from "../plan/types.js";
 import { profileFor, profiles } from "../profiles/index.js";
@@ -75,6 +76,7 @@ export class HostSession {
     }
     events?.log?.(this.name, `connected (${Date.now() - begin} ms)`);
     let keystone: Keystone | undefined;
+    let mariadb: MariadbAdmin | undefined;
     const ctx: TaskContext = {
       host: this.host,
       vars: this.host.vars,
@@ -85,6 +87,9 @@ export class HostSession {
       profile: profileFor(this.host.vars),
       get keystone() {
         return (keystone ??= new Keystone(ctx));
+      },
+      get mariadb() {
+        return (mariadb ??= new MariadbAdmin(ctx));
       },
       changed: [],
       notified: () => false,

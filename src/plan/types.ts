@@ -3,6 +3,7 @@ import type { Keystone } from "../http/keystone.js";
 import type { InventoryHost } from "../inventory/load.js";
 import type { HostVars } from "../inventory/vars.js";
 import type { ReleaseProfile } from "../profiles/index.js";
+import type { MariadbAdmin } from "../tasks/mysql.js";
 import type { Transport } from "../transport/types.js";
 import type { Action } from "./actions.js";
 
@@ -40,6 +41,8 @@ export interface TaskContext {
   profile: ReleaseProfile;
   // Keystone's admin API through this host's tunnel, built once per host per play.
   readonly keystone: Keystone;
+  // MariaDB's admin client on this host (database tasks run `once`, on the database host).
+  readonly mariadb: MariadbAdmin;
   // Names of the tasks that changed something on this host so far in this play (would-change in check mode),
   // `once` tasks of the group included: their changes are visible to every host's later steps.
   changed: string[];

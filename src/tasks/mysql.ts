@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { mysqlCommand, namesFact, type MysqlDbNames, type MysqlState } from "../facts/mysql.js";
 import { exec, type Action } from "../plan/actions.js";
-import type { HostVars } from "../inventory/vars.js";
 import type { TaskContext } from "../plan/types.js";
 import { redactor } from "../secrets/redactor.js";
 
@@ -14,16 +13,25 @@ export function nativePasswordHash(password: string): string {
   return hash;
 }
 
-// SQL for the database host's client; the statement (and the admin password, if any) travel on stdin.
-export function sqlAction(vars: HostVars, sql: string): Action {
-  const stdin = (vars.mysql_admin_password ? vars.mysql_admin_password + "\n" : "") + sql;
-  // The SQL carries password hashes only (registered with the redactor), never a password: it may be shown.
-  return exec(mysqlCommand(vars), { stdin, stdinShown: sql, what: "mysql" });
-}
+// MariaDB's administrative client on the host a task runs on (the database host, for `once` database tasks),
+// built once per host per play: the admin's credentials stay inside it, tasks hand it statements.
+export class MariadbAdmin {
+  constructor(
+    private readonly ctx: Pick<TaskContext, "vars" | "facts" | "host">,
+  ) {}
 
-// The probe's answer for a task, failing clearly when MariaDB itself does not answer.
-export async function readMysqlState(ctx: TaskContext, names: MysqlDbNames): Promise<MysqlState> {
-  const state = await ctx.facts.get(namesFact(names)(ctx.vars));
-  if (!state.reachable) throw new Error(`MariaDB did not answer on the database host ${ctx.host.name} (${state.error ?? "no output"}); database_host names where database work runs`);
-  return state;
+  // SQL through the host's `mysql` client; the statement (and the admin password, if any) travel on stdin. The
+  // SQL carries password hashes only (registered with the redactor), never a password: reports may show it.
+  sql(statement: string): Action {
+    const vars = this.ctx.vars;
+    const stdin = (vars.mysql_admin_password ? vars.mysql_admin_password + "\n" : "") + statement;
+    return exec(mysqlCommand(vars), { stdin, stdinShown: statement, what: "mysql" });
+  }
+
+  // The probe's answer for a database and user, failing clearly when MariaDB itself does not answer.
+  async state(names: MysqlDbNames): Promise<MysqlState> {
+    const state = await this.ctx.facts.get(namesFact(names)(this.ctx.vars));
+    if (!state.reachable) throw new Error(`MariaDB did not answer on the database host ${this.ctx.host.name} (${state.error ?? "no output"}); database_host names where database work runs`);
+    return state;
+  }
 }

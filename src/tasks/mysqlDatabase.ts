@@ -1,6 +1,5 @@
 import { namesFact, type MysqlDbNames } from "../facts/mysql.js";
 import { noChange, type Task } from "../plan/types.js";
-import { readMysqlState, sqlAction } from "./mysql.js";
 
 // CREATE DATABASE, once.
 export function mysqlDatabase(options: MysqlDbNames & { name: string; tags: string[] }): Task {
@@ -9,11 +8,11 @@ export function mysqlDatabase(options: MysqlDbNames & { name: string; tags: stri
     tags: options.tags,
     facts: (vars) => [namesFact(options)(vars)],
     async check(ctx) {
-      const state = await readMysqlState(ctx, options);
+      const state = await ctx.mariadb.state(options);
       const db = options.db(ctx.vars);
       if (state.databases.includes(db)) return noChange;
       const { escapeId } = await import("mysql2");
-      return { change: true, summary: `create database ${db}`, actions: [sqlAction(ctx.vars, `CREATE DATABASE IF NOT EXISTS ${escapeId(db)};`)] };
+      return { change: true, summary: `create database ${db}`, actions: [ctx.mariadb.sql(`CREATE DATABASE IF NOT EXISTS ${escapeId(db)};`)] };
     },
   };
 }

@@ -1,7 +1,7 @@
 import { namesFact, type MysqlDbNames } from "../facts/mysql.js";
 import type { HostVars } from "../inventory/vars.js";
 import { noChange, type Task } from "../plan/types.js";
-import { nativePasswordHash, readMysqlState, sqlAction } from "./mysql.js";
+import { nativePasswordHash } from "./mysql.js";
 
 export interface MysqlUserOptions extends MysqlDbNames {
   name: string;
@@ -18,7 +18,7 @@ export function mysqlUser(options: MysqlUserOptions): Task {
     tags: options.tags,
     facts: (vars) => [namesFact(options)(vars)],
     async check(ctx) {
-      const state = await readMysqlState(ctx, options);
+      const state = await ctx.mariadb.state(options);
       const db = options.db(ctx.vars);
       const user = options.user(ctx.vars);
       const password = options.password(ctx.vars);
@@ -41,7 +41,7 @@ export function mysqlUser(options: MysqlUserOptions): Task {
       return {
         change: true,
         summary: `${user}@${options.from}: ${steps.join(", ")}`,
-        actions: [sqlAction(ctx.vars, sql)],
+        actions: [ctx.mariadb.sql(sql)],
       };
     },
   };
