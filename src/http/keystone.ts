@@ -55,12 +55,15 @@ export class Keystone {
         ...(project ? { scope: { project: { name: project, domain } } } : {}),
       },
     };
-    return tunnelRequest(this.t, this.url("auth/tokens"), {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-      timeoutMs: 15_000,
-    });
+    // A login changes nothing in Keystone (it only issues a token), so it is repeated like a read.
+    const send = () =>
+      tunnelRequest(this.t, this.url("auth/tokens"), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+        timeoutMs: 15_000,
+      });
+    return this.withReadRetry("GET", send, false);
   }
 
   // The admin token (project-scoped), fetched once per play; also used for Glance's API.
@@ -148,11 +151,14 @@ export class Keystone {
   // Keystone 22 answers 500 ("'Enforcer' object has no attribute '_warning_emitted'") when a freshly started
   // worker gets concurrent first requests (a race in its policy enforcer's lazy set-up), and a worker being
   // recycled drops its connection: reads are safe to repeat, so a GET gets two more tries after 0.25 s and 0.5 s.
-  private async withReadRetry(method: string, send: () => Promise<HttpResponse>): Promise<HttpResponse> {
+  // On a freshly booted clone under load one admin lookup was also answered 403 (identity:list_services) that
+  // the same token passed moments later, so a GET's 403 is asked again too (a real 403 stays one).
+  private async withReadRetry(method: string, send: () => Promise<HttpResponse>, retryForbidden = true): Promise<HttpResponse> {
     if (method !== "GET") return send();
+    const again = (status: number) => status >= 500 || (retryForbidden && status === 403);
     for (let attempt = 0, delay = 250; ; attempt++, delay *= 2) {
       const r = await send().catch((error: Error) => (attempt < 2 && /socket hang up|ECONNRESET/.test(error.message) ? undefined : Promise.reject(error)));
-      if (r && (r.status < 500 || attempt >= 2)) return r;
+      if (r && (!again(r.status) || attempt >= 2)) return r;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

@@ -1,4 +1,6 @@
+import { joinUrl } from "../http/tunnel.js";
 import type { Preflight, TaskContext } from "../plan/types.js";
+import { waitHttp } from "../tasks/waitHttp.js";
 
 // Checks of the services a play relies on, from each host's side; each fails within seconds (never the 100 s
 // db_sync retry loop) with one line that names the fix.
@@ -23,6 +25,9 @@ export const keystoneAnswers: Preflight = {
   name: "Keystone answers with the admin credentials",
   async run(ctx) {
     try {
+      // Right after a boot or restart Keystone takes seconds to load its workers: wait for its version document
+      // (no credentials, no policy) before judging the credentials.
+      await waitHttp(ctx, joinUrl(ctx.vars.keystone_url, "v3"), { accept: [200], timeoutS: ctx.vars.service_start_timeout, unit: ctx.profile.units.keystone });
       const keystone = ctx.keystone;
       await keystone.token();
       // A token cached by an earlier run is had without asking Keystone: one authenticated request proves that
