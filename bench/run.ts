@@ -260,41 +260,30 @@ const save = () => {
   writeFileSync(resultsFile, JSON.stringify(results, null, 2) + "\n");
   for (; logged < rows.length; logged++) log(rows[logged]!.join(" | "));
 };
-if (want("P4")) {
-  const f = await p4();
-  results.P4 = f;
-  rows.push(["P4", "render of inventory/example.yaml", fmt(f), "<= 0.3 s"]);
+// Runs one figure when asked for, records it and its table rows, and saves at once.
+async function measure<T>(name: string, intro: string, run: () => Promise<T>, rowsOf: (r: T) => string[][]): Promise<void> {
+  if (!want(name)) return;
+  log(intro);
+  const r = await run();
+  results[name] = r;
+  rows.push(...rowsOf(r));
   save();
 }
-if (want("P1")) {
-  log("P1: converged glance deploy, one host");
-  const f = await p1();
-  results.P1 = f;
-  rows.push(["P1", "converged deploy --playbook glance, 1 host", fmt(f), "<= 0.5 s"]);
-  save();
-}
-if (want("P3")) {
-  log(`P3: converged glance deploy, ${FLEET} hosts vs 1`);
-  const r = await p3();
-  results.P3 = r;
-  rows.push(["P3", `converged glance deploy, ${FLEET} hosts / 1 host`, `${r.ratio.toFixed(2)}x (${fmt(r.fleet)} vs ${fmt(r.one)})`, "<= 2.0x"]);
+
+await measure("P4", "P4: render of inventory/example.yaml", p4, (f) => [["P4", "render of inventory/example.yaml", fmt(f), "<= 0.3 s"]]);
+await measure("P1", "P1: converged glance deploy, one host", p1, (f) => [["P1", "converged deploy --playbook glance, 1 host", fmt(f), "<= 0.5 s"]]);
+await measure("P3", `P3: converged glance deploy, ${FLEET} hosts vs 1`, p3, (r) => {
   results.P5 = r.rss;
-  rows.push(["P5", `peak RSS of the tool during P3`, fmt(r.rss, "MB"), "<= 200 MB"]);
-  save();
-}
-if (want("P6")) {
-  log("P6: converged glance deploy, two controllers vs the first alone");
-  const r = await p6();
-  results.P6 = r;
-  rows.push(["P6", "converged glance deploy, 2 controllers (API node beside the first) / the first alone", `${r.ratio.toFixed(2)}x (${fmt(r.two)} vs ${fmt(r.one)})`, "<= 1.3x"]);
-  save();
-}
-if (want("P2")) {
-  log("P2: fresh glance deploy vs the guide's commands over one ssh");
-  const r = await p2();
-  results.P2 = r;
-  rows.push(["P2", "fresh deploy --playbook glance / bare guide script", `${r.ratio.toFixed(2)}x (${fmt(r.tool)} vs ${fmt(r.script)})`, "<= 1.0x"]);
-  save();
-}
+  return [
+    ["P3", `converged glance deploy, ${FLEET} hosts / 1 host`, `${r.ratio.toFixed(2)}x (${fmt(r.fleet)} vs ${fmt(r.one)})`, "<= 2.0x"],
+    ["P5", `peak RSS of the tool during P3`, fmt(r.rss, "MB"), "<= 200 MB"],
+  ];
+});
+await measure("P6", "P6: converged glance deploy, two controllers vs the first alone", p6, (r) => [
+  ["P6", "converged glance deploy, 2 controllers (API node beside the first) / the first alone", `${r.ratio.toFixed(2)}x (${fmt(r.two)} vs ${fmt(r.one)})`, "<= 1.3x"],
+]);
+await measure("P2", "P2: fresh glance deploy vs the guide's commands over one ssh", p2, (r) => [
+  ["P2", "fresh deploy --playbook glance / bare guide script", `${r.ratio.toFixed(2)}x (${fmt(r.tool)} vs ${fmt(r.script)})`, "<= 1.0x"],
+]);
 const table = ["| | What | Median (min, max) | Target |", "|---|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 process.stdout.write(table + "\n");

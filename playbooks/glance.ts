@@ -1,11 +1,9 @@
-import { alembicFact } from "../src/facts/alembic.js";
 import { joinUrl } from "../src/http/tunnel.js";
 import type { HostVars } from "../src/inventory/vars.js";
 import { concurrently, flushHandlers, once, type Playbook, type Step, type TaskContext } from "../src/plan/types.js";
 import { profileFor } from "../src/profiles/index.js";
-import { alembicReason } from "../src/tasks/alembic.js";
+import { schemaSync } from "../src/tasks/alembic.js";
 import { aptPackages } from "../src/tasks/aptPackages.js";
-import { command } from "../src/tasks/command.js";
 import { file } from "../src/tasks/file.js";
 import { keystoneEndpoint } from "../src/tasks/keystoneEndpoint.js";
 import { keystoneRoleAssignment } from "../src/tasks/keystoneRoleAssignment.js";
@@ -76,14 +74,7 @@ export const glanceSteps: Step[] = [
     name: "glance schema",
     tasks: once(
       [
-        command({
-          name: "Glance schema at head (glance-manage db_sync)",
-          tags: ["glance", "database"],
-          fact: (v) => alembicFact(v, v.glance_db_name, profileFor(v).paths.glanceMigrations),
-          needed: (state) => alembicReason(state),
-          command: () => `su -s /bin/sh -c "glance-manage db_sync" glance`,
-          timeoutMs: 600_000,
-        }),
+        schemaSync("glance", (v) => v.glance_db_name, (v) => profileFor(v).paths.glanceMigrations),
       ],
       onDatabaseHost,
     ),

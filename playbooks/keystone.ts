@@ -1,12 +1,11 @@
 import { quote } from "shlex";
-import { alembicFact } from "../src/facts/alembic.js";
 import { existsFact } from "../src/facts/host.js";
 import { joinUrl } from "../src/http/tunnel.js";
 import type { HostVars } from "../src/inventory/vars.js";
 import { exec } from "../src/plan/actions.js";
 import { flushHandlers, once, type Playbook, type Step, type Task, type TaskContext } from "../src/plan/types.js";
 import { profileFor } from "../src/profiles/index.js";
-import { alembicReason } from "../src/tasks/alembic.js";
+import { schemaSync } from "../src/tasks/alembic.js";
 import { aptPackages } from "../src/tasks/aptPackages.js";
 import { command } from "../src/tasks/command.js";
 import { iniSettings } from "../src/tasks/editFile.js";
@@ -74,14 +73,7 @@ const keystoneTasks: Task[] = [
         : ({ enabled: "false" } as Record<string, string>),
     }),
   }),
-  command({
-    name: "Keystone schema at head (keystone-manage db_sync)",
-    tags: ["keystone", "database"],
-    fact: (v) => alembicFact(v, v.keystone_db_name, profileFor(v).paths.keystoneMigrations),
-    needed: (state) => alembicReason(state),
-    command: () => `su -s /bin/sh -c "keystone-manage db_sync" keystone`,
-    timeoutMs: 600_000,
-  }),
+  schemaSync("keystone", (v) => v.keystone_db_name, (v) => profileFor(v).paths.keystoneMigrations),
   command({
     name: "Fernet keys (keystone-manage fernet_setup)",
     tags: ["keystone"],
