@@ -2,14 +2,17 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { InventoryError } from "../errors.js";
-import { redactor } from "../secrets/redactor.js";
-import { isSecretRef, looksLikeSecretRef, resolveSecretRef } from "./secretRef.js";
-import { applyDefaults, secretVarNames, varsBlockSchema, type HostVars } from "./vars.js";
-import { YamlSource, type KeyPath } from "./yamlSource.js";
+import { sameDepthConflicts, type GroupLayer } from "./conflicts.js";
+import { issueToError } from "./issues.js";
+import { resolveBlock, type ResolveContext } from "./resolve.js";
+import { applyDefaults, type HostVars } from "./vars.js";
+import { formatPath, YamlSource, type KeyPath } from "./yamlSource.js";
 
 export interface InventoryHost {
   name: string;
   groups: string[];
+  // For a host outside the play's group (LoadOptions.requireGroup), only what `all` and the groups the play
+  // runs on give it: its own variables and those of groups outside the play are not read.
   vars: HostVars;
 }
 
@@ -18,13 +21,17 @@ export interface Inventory {
   hosts: InventoryHost[];
   // Group name → host names, including `all`.
   groups: Record<string, string[]>;
-  // Non-fatal findings (e.g. an inline password) for the CLI to print.
+  // Non-fatal findings (e.g. an inline password, a tie between groups) for the CLI to print.
   warnings: string[];
+  // What was read and deliberately not used (variables of hosts and groups outside the play); `deploy -v`
+  // prints them. Always set by the loader; optional so inventories built in code need not carry it.
+  notes?: string[];
 }
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
-  // Group that must exist and hold at least one host (the playbooks target it).
+  // The group the play runs on: it must exist and hold at least one host. Variables of hosts and groups
+  // outside it are not read (a note says so); without it, every block is read and checked.
   requireGroup?: string;
 }
 
@@ -44,10 +51,13 @@ const groupSchema: z.ZodType<RawGroup> = z.lazy(() =>
 );
 const topSchema = z.strictObject({ all: groupSchema });
 
-interface VarsBlock {
+// A vars block as written, before anything in it is read: a group's `vars:` or a host's entry.
+interface RawBlock {
+  kind: "group" | "host";
+  name: string;
   depth: number;
-  group: string;
   vars: Record<string, unknown>;
+  path: KeyPath;
 }
 
 // Reads, validates and merges an Ansible-style inventory; every problem is an InventoryError with a location.
@@ -67,69 +77,70 @@ export function loadInventory(file: string, options: LoadOptions = {}): Inventor
   const parsed = topSchema.safeParse(raw);
   if (!parsed.success) throw issueToError(source, [], parsed.error.issues[0]!);
 
-  const ctx: WalkContext = {
-    source,
-    baseDir: dirname(path),
-    env: options.env ?? process.env,
-    warnings: [],
-    hostBlocks: new Map(),
-    groupBlocks: new Map(),
-    groupHosts: new Map(),
-    seenGroups: new Map(),
-  };
-  walkGroup(ctx, "all", parsed.data.all, ["all"], 0, []);
-
-  const hosts: InventoryHost[] = [];
-  for (const [hostName, blocks] of ctx.hostBlocks) {
-    const groups = [...ctx.groupHosts].filter(([, members]) => members.has(hostName)).map(([g]) => g);
-    // Ansible precedence: shallower groups first, then by name; the host's own vars last.
-    const layers = groups
-      .flatMap((g) => ctx.groupBlocks.get(g) ?? [])
-      .sort((a, b) => a.depth - b.depth || a.group.localeCompare(b.group));
-    const merged = Object.assign({}, ...layers.map((l) => l.vars), ...blocks.map((b) => b.vars));
-    hosts.push({ name: hostName, groups: groups.filter((g) => g !== "all"), vars: applyDefaults(hostName, merged) });
-  }
-
-  checkAddressesUnique(source, hosts, ctx);
-  const groups: Record<string, string[]> = { all: hosts.map((h) => h.name) };
-  for (const [g, members] of ctx.groupHosts) if (g !== "all") groups[g] = [...members];
+  const walk: WalkContext = { source, blocks: [], groupHosts: new Map() };
+  walkGroup(walk, "all", parsed.data.all, ["all"], 0, []);
+  const allHosts = [...walk.groupHosts.get("all")!];
+  const groups: Record<string, string[]> = { all: allHosts };
+  for (const [g, members] of walk.groupHosts) if (g !== "all") groups[g] = [...members];
   if (options.requireGroup && !(groups[options.requireGroup]?.length)) {
     throw source.error(["all", "children"], `no hosts in group \`${options.requireGroup}\` (the playbooks run on it)`);
   }
-  return { file, hosts, groups, warnings: ctx.warnings };
+
+  // Only what the play's hosts use is read, so another team's groups never stop a deploy of this one.
+  const inPlay = new Set(options.requireGroup ? groups[options.requireGroup] : allHosts);
+  const read = (b: RawBlock) =>
+    b.kind === "host" ? inPlay.has(b.name) : b.name === "all" || [...walk.groupHosts.get(b.name)!].some((h) => inPlay.has(h));
+  const resolveCtx: ResolveContext = { source, baseDir: dirname(path), env: options.env ?? process.env, warnings: [] };
+  const notes: string[] = [];
+  const layers = new Map<string, GroupLayer[]>();
+  const own = new Map<string, { vars: Record<string, unknown>; path: KeyPath }[]>();
+  for (const block of walk.blocks) {
+    if (!read(block)) {
+      notes.push(...ignoredNote(source, block, options.requireGroup));
+      continue;
+    }
+    const vars = resolveBlock(resolveCtx, block.vars, block.path);
+    if (block.kind === "group") layers.set(block.name, [...(layers.get(block.name) ?? []), { depth: block.depth, group: block.name, vars, path: block.path }]);
+    else own.set(block.name, [...(own.get(block.name) ?? []), { vars, path: block.path }]);
+  }
+
+  const hosts: InventoryHost[] = [];
+  const merges: { name: string; layers: GroupLayer[]; own: Record<string, unknown> }[] = [];
+  for (const hostName of allHosts) {
+    const memberOf = [...walk.groupHosts].filter(([, members]) => members.has(hostName)).map(([g]) => g);
+    // Ansible precedence: shallower groups first, then by name; the host's own vars last.
+    const hostLayers = memberOf.flatMap((g) => layers.get(g) ?? []).sort((a, b) => a.depth - b.depth || a.group.localeCompare(b.group));
+    const blocks = own.get(hostName) ?? [];
+    const withVars = blocks.filter((b) => Object.keys(b.vars).length > 0);
+    if (withVars.length > 1) {
+      throw source.error(withVars[1]!.path, `host \`${hostName}\` is defined with variables in two places; keep its variables in one`);
+    }
+    const ownVars = Object.assign({}, ...blocks.map((b) => b.vars)) as Record<string, unknown>;
+    const merged = Object.assign({}, ...hostLayers.map((l) => l.vars), ownVars);
+    if (inPlay.has(hostName)) merges.push({ name: hostName, layers: hostLayers, own: ownVars });
+    hosts.push({ name: hostName, groups: memberOf.filter((g) => g !== "all"), vars: applyDefaults(hostName, merged) });
+  }
+
+  checkAddressesUnique(source, hosts.filter((h) => inPlay.has(h.name)), own);
+  const warnings = [...resolveCtx.warnings, ...sameDepthConflicts(source, merges)];
+  return { file, hosts, groups, warnings, notes };
 }
 
 interface WalkContext {
   source: YamlSource;
-  baseDir: string;
-  env: NodeJS.ProcessEnv;
-  warnings: string[];
-  hostBlocks: Map<string, { vars: Record<string, unknown>; path: KeyPath }[]>;
-  groupBlocks: Map<string, VarsBlock[]>;
+  // Every vars block in document order, read later once it is known which hosts the play runs on.
+  blocks: RawBlock[];
   groupHosts: Map<string, Set<string>>;
-  seenGroups: Map<string, KeyPath>;
 }
 
-// Descends children depth-first, collecting each group's vars and every host's own vars with their paths.
+// Descends children depth-first, collecting each group's vars block, each host entry and every membership.
 function walkGroup(ctx: WalkContext, group: string, node: RawGroup, path: KeyPath, depth: number, ancestors: string[]): void {
   if (ancestors.includes(group)) throw ctx.source.error(path, `group \`${group}\` contains itself`);
   const members = ctx.groupHosts.get(group) ?? new Set<string>();
   ctx.groupHosts.set(group, members);
-  if (node.vars) {
-    const vars = resolveBlock(ctx, node.vars, [...path, "vars"]);
-    const blocks = ctx.groupBlocks.get(group) ?? [];
-    blocks.push({ depth, group, vars });
-    ctx.groupBlocks.set(group, blocks);
-  }
+  if (node.vars) ctx.blocks.push({ kind: "group", name: group, depth, vars: node.vars, path: [...path, "vars"] });
   for (const [hostName, hostVars] of Object.entries(node.hosts ?? {})) {
-    const hostPath = [...path, "hosts", hostName];
-    const vars = hostVars ? resolveBlock(ctx, hostVars, hostPath) : {};
-    const blocks = ctx.hostBlocks.get(hostName) ?? [];
-    if (hostVars && blocks.some((b) => Object.keys(b.vars).length > 0)) {
-      throw ctx.source.error(hostPath, `host \`${hostName}\` is defined with variables in two places; keep its variables in one`);
-    }
-    blocks.push({ vars, path: hostPath });
-    ctx.hostBlocks.set(hostName, blocks);
+    ctx.blocks.push({ kind: "host", name: hostName, depth, vars: hostVars ?? {}, path: [...path, "hosts", hostName] });
     for (const g of [group, ...ancestors]) ctx.groupHosts.get(g)!.add(hostName);
   }
   for (const [child, childNode] of Object.entries(node.children ?? {})) {
@@ -139,80 +150,26 @@ function walkGroup(ctx: WalkContext, group: string, node: RawGroup, path: KeyPat
   }
 }
 
-// Resolves secret references in one vars block, then validates it against the variable table.
-function resolveBlock(ctx: WalkContext, block: Record<string, unknown>, path: KeyPath): Record<string, unknown> {
-  const resolved: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(block)) {
-    if (isSecretRef(value)) {
-      try {
-        const secret = resolveSecretRef(value, ctx.baseDir, ctx.env);
-        redactor.add(secret);
-        resolved[key] = secret;
-      } catch (error) {
-        throw ctx.source.error([...path, key], (error as Error).message);
-      }
-    } else if (looksLikeSecretRef(value)) {
-      throw ctx.source.error([...path, key], "a secret reference is `{ env: NAME }` or `{ file: PATH }` with exactly one non-empty key");
-    } else {
-      if ((secretVarNames as string[]).includes(key) && typeof value === "string") {
-        redactor.add(value);
-        const pos = ctx.source.position([...path, key]);
-        ctx.warnings.push(`${ctx.source.file}:${pos.line}:${pos.col}: ${key} is written inline; prefer { env: NAME } or { file: PATH }`);
-      }
-      resolved[key] = value;
-    }
-  }
-  const parsed = varsBlockSchema.safeParse(resolved);
-  if (!parsed.success) throw issueToError(ctx.source, path, parsed.error.issues[0]!);
-  return Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+// Variables of a host or group the play does not run on are not read at all (neither checked nor their
+// secrets resolved); the note lists their names so `-v` shows what was left aside.
+function ignoredNote(source: YamlSource, block: RawBlock, playGroup: string | undefined): string[] {
+  const names = Object.keys(block.vars);
+  if (names.length === 0) return [];
+  const pos = source.position(block.path);
+  const why = block.kind === "host" ? `host \`${block.name}\` is not in` : `group \`${block.name}\` has no host in`;
+  return [`${source.file}:${pos.line}:${pos.col}: ${formatPath(block.path)}: not read (${why} \`${playGroup}\`, the group the play runs on): ${names.join(", ")}`];
 }
 
 // Two inventory names for one machine would run two plays against it at once.
-function checkAddressesUnique(source: YamlSource, hosts: InventoryHost[], ctx: WalkContext): void {
+function checkAddressesUnique(source: YamlSource, hosts: InventoryHost[], own: Map<string, { path: KeyPath }[]>): void {
   const seen = new Map<string, string>();
   for (const host of hosts) {
     const key = `${host.vars.ansible_host}:${host.vars.ansible_port}`;
     const other = seen.get(key);
     if (other) {
-      const path = ctx.hostBlocks.get(host.name)![0]!.path;
+      const path = own.get(host.name)![0]!.path;
       throw source.error(path, `host \`${host.name}\` has the same address ${key} as \`${other}\``);
     }
     seen.set(key, host.name);
-  }
-}
-
-// Turns a zod issue into a located message that says what was expected, never echoing a value.
-function issueToError(source: YamlSource, base: KeyPath, issue: z.core.$ZodIssue): InventoryError {
-  const path = [...base, ...(issue.path as KeyPath)];
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0]!;
-    const known = base.at(-1) === "vars" || base.at(-2) === "hosts" ? "not a known variable (see README: Inventory variables)" : "unknown key";
-    return source.error(path, known, key);
-  }
-  if (issue.code === "invalid_key") {
-    // A bad key (host, group, section name): point at the key and say what a key must look like.
-    const inner = issue.issues[0]?.message ?? "invalid name";
-    return source.error(path.slice(0, -1), inner, String(path.at(-1)));
-  }
-  return source.error(path, describeIssue(issue));
-}
-
-// Short, value-free wording of what was expected.
-function describeIssue(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case "invalid_type":
-      return `expected ${{ record: "a mapping", object: "a mapping", array: "a list" }[issue.expected as string] ?? issue.expected}`;
-    case "too_small":
-    case "too_big":
-      return issue.message.replace(/^Too (small|big): /, "").replace(/^expected /, "expected ");
-    case "invalid_value":
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    case "invalid_union": {
-      // The first alternative names the intended type (e.g. boolean before its string spellings).
-      const first = issue.errors[0]?.[0];
-      return first?.code === "invalid_type" ? `expected ${first.expected}` : "expected a valid value";
-    }
-    default:
-      return issue.message.startsWith("Invalid") ? issue.message.replace(/: received .*/, "") : issue.message;
   }
 }

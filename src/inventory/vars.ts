@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ansibleAliases, ansibleVars } from "./vars/ansible.js";
 import { engineVars } from "./vars/engine.js";
 import { glanceVars } from "./vars/glance.js";
 import { keystoneVars } from "./vars/keystone.js";
@@ -30,6 +31,7 @@ export const varSections = [
   { name: "glance", title: "Glance", specs: glanceVars },
   { name: "verify", title: "Verification", specs: verifyVars },
   { name: "engine", title: "Timeouts", specs: engineVars },
+  { name: "ansible", title: "Other Ansible connection variables", specs: ansibleVars },
 ] as const satisfies readonly VarSection[];
 
 // The same sections spelled out so the type keeps each variable's own schema (a merge over the array
@@ -43,6 +45,7 @@ export const varSpecs = {
   ...glanceVars,
   ...verifyVars,
   ...engineVars,
+  ...ansibleVars,
 };
 
 // A name in two sections would be kept once by the spread above, silently dropping one default.
@@ -63,12 +66,20 @@ export const secretVarNames = (Object.keys(varSpecs) as VarName[]).filter(
   (k) => (varSpecs[k] as VarSpec).secret === true,
 );
 
-// One block of variables (all.vars, a group's vars or a host's own): every key known, every value typed.
+// Every name a vars block may hold: the variables, and Ansible's other names for some of them.
+export const knownVarNames: readonly string[] = [...Object.keys(varSpecs), ...Object.keys(ansibleAliases)];
+
+export function isSecretVar(name: string): boolean {
+  const spec = (varSpecs as Record<string, VarSpec>)[ansibleAliases[name] ?? name];
+  return spec?.secret === true;
+}
+
+// One block of variables (all.vars, a group's vars or a host's own): every key known, every value typed. An
+// alias is checked with the schema of the variable it stands for; the loader then files it under that name.
 export const varsBlockSchema = z.strictObject(
-  Object.fromEntries(Object.entries(varSpecs).map(([k, s]) => [k, (s as VarSpec).schema.optional()])) as Record<
-    VarName,
-    z.ZodOptional<z.ZodType>
-  >,
+  Object.fromEntries(
+    knownVarNames.map((k) => [k, (varSpecs as Record<string, VarSpec>)[ansibleAliases[k] ?? k]!.schema.optional()]),
+  ) as Record<VarName, z.ZodOptional<z.ZodType>>,
 );
 
 // Fills defaults in table order so a default may depend on variables above it.

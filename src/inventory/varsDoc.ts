@@ -1,3 +1,4 @@
+import { ansibleAliases } from "./vars/ansible.js";
 import { applyDefaults, varSections, type VarSection } from "./vars.js";
 
 // The README's variable reference, generated from the same tables that validate inventories: one
@@ -6,7 +7,12 @@ export function varsMarkdownTable(): string {
   // Derived defaults are shown as they come out for a host with no variables set, so the README can
   // never disagree with what applyDefaults actually computes.
   const sample: Record<string, unknown> = applyDefaults("<ansible_host>", {});
-  return varSections.map((section) => sectionTable(section, sample)).join("\n\n");
+  return [...varSections.map((section) => sectionTable(section, sample)), aliasTable()].join("\n\n");
+}
+
+function aliasTable(): string {
+  const rows = Object.entries(ansibleAliases).map(([alias, name]) => `| \`${alias}\` | \`${name}\` |`);
+  return ["#### Ansible's other names", "", "Read as the variable they stand for, at the same place in the inventory.", "", "| Variable | Same as |", "|---|---|", ...rows].join("\n");
 }
 
 function sectionTable(section: VarSection, sample: Record<string, unknown>): string {

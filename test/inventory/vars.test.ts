@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { applyDefaults, secretVarNames, varSections, varSpecs, varsBlockSchema } from "../../src/inventory/vars.js";
+import { ansibleAliases } from "../../src/inventory/vars/ansible.js";
 import { SUPPORTED_RELEASES } from "../../src/inventory/vars/releases.js";
 import type { VarSpec } from "../../src/inventory/vars/schemas.js";
 
@@ -108,7 +109,7 @@ describe("variable sections", () => {
     assert.deepEqual(Object.keys(varSpecs), names);
     assert.deepEqual(
       varSections.map((s) => s.name),
-      ["ssh", "topology", "mariadb", "memcached", "keystone", "glance", "verify", "engine"],
+      ["ssh", "topology", "mariadb", "memcached", "keystone", "glance", "verify", "engine", "ansible"],
     );
   });
 
@@ -119,11 +120,28 @@ describe("variable sections", () => {
     assert.deepEqual(section("topology"), ["management_address", "controller_host", "os_release", "database_host"]);
   });
 
-  it("the same variables are secret as before", () => {
+  it("the same variables are secret as before, and Ansible's (unused) passwords too", () => {
     assert.deepEqual(
       [...secretVarNames].sort(),
-      ["glance_db_password", "glance_keystone_password", "keystone_admin_password", "keystone_db_password", "mysql_admin_password"],
+      [
+        "ansible_become_pass",
+        "ansible_become_password",
+        "ansible_password",
+        "ansible_ssh_pass",
+        "glance_db_password",
+        "glance_keystone_password",
+        "keystone_admin_password",
+        "keystone_db_password",
+        "mysql_admin_password",
+      ],
     );
+  });
+
+  it("Ansible's other names each stand for a variable of the table and are none themselves", () => {
+    for (const [alias, name] of Object.entries(ansibleAliases)) {
+      assert.ok(name in varSpecs, `${alias} stands for ${name}`);
+      assert.ok(!(alias in varSpecs), `${alias} is not also a variable`);
+    }
   });
 });
 

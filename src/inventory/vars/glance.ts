@@ -20,7 +20,12 @@ export const glanceVars = {
   glance_filesystem_store_datadir: { schema: text, default: "/var/lib/glance/images/", doc: "[glance_store] filesystem_store_datadir." },
   glance_paste_flavor: { schema: text, default: "keystone", doc: "[paste_deploy] flavor." },
   glance_lock_path: { schema: text, default: "/var/lib/glance/tmp", doc: "[oslo_concurrency] lock_path." },
-  glance_api_conf_overrides: { schema: iniOverrides, default: {}, doc: "Extra or changed glance-api.conf keys: `{ section: { key: value } }`." },
+  glance_api_conf_overrides: {
+    schema: iniOverrides,
+    default: {},
+    sections: true,
+    doc: "Extra or changed glance-api.conf keys: `{ section: { key: value } }`; any section name (`file`, `env` too), a value may be a secret reference.",
+  },
   glance_template_dir: { schema: text, doc: "Directory with your own `glance-api.conf.hbs` (default: the bundled templates/)." },
   glance_min_free_mb: {
     schema: z.coerce.number().int().min(0),

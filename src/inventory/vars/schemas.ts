@@ -33,4 +33,7 @@ export interface VarSpec {
   doc: string;
   // Inline values of secret variables draw a warning and are registered with the redactor.
   secret?: boolean;
+  // The value is `{ section: { key: value } }`: a secret reference may stand for a key's value, never for a
+  // section (so a section may be called `file` or `env`). Other variables take a reference as their value.
+  sections?: boolean;
 }
