@@ -4,6 +4,8 @@ export const ExitCode = {
   ok: 0,
   internal: 1,
   taskFailed: 2,
+  // `deploy --check --detailed-exitcode` only: the checks ran clean and something would change (drift).
+  changesPending: 3,
   unreachable: 4,
   usage: 5,
 } as const;

@@ -1,12 +1,17 @@
-import { writeFileSync } from "node:fs";
+import { selectHosts } from "../apply/select.js";
 import type { PlayEvents } from "../report/events.js";
-import { deploy, findPlaybook } from "../core/deploy.js";
+import { deploy, findPlaybook, requireVars, withDatabaseHost } from "../core/deploy.js";
+import { UsageError } from "../errors.js";
 import { loadInventory } from "../inventory/load.js";
 import { junitXml } from "../report/junit.js";
 import { plainReporter } from "../report/plain.js";
-import { playExitCode, recapLines } from "../report/recap.js";
+import { detailedExitCode, playExitCode, recapLines } from "../report/recap.js";
 import type { PlayReport } from "../report/types.js";
 import { redactor } from "../secrets/redactor.js";
+import { writeJsonDocument } from "./jsonOutput.js";
+import { checkReportPath, writeReportFile } from "./reportFile.js";
+import { handleInterrupts } from "./signals.js";
+import { checkTags } from "./tags.js";
 
 interface DeployFlags {
   inventory: string;
@@ -19,40 +24,43 @@ interface DeployFlags {
   concurrency: number;
   json?: boolean;
   junit?: string;
+  detailedExitcode?: boolean;
   verbose?: boolean;
 }
 
-// `deploy` and `verify`: choose the output style, run, print the report, map the result to an exit code.
+// `deploy` and `verify`: check everything the operator gave before connecting, choose the output style, run,
+// print the report, map the result to an exit code.
 export async function deployCommand(flags: DeployFlags): Promise<number> {
   // With --json, stdout carries the report alone.
   const out = (line: string) => (flags.json ? process.stderr : process.stdout).write(redactor.redact(line) + "\n");
   const err = (line: string) => process.stderr.write(redactor.redact(line) + "\n");
+  const check = flags.check ?? false;
+  if (flags.detailedExitcode && !check) throw new UsageError("--detailed-exitcode needs --check (it tells whether changes are pending)");
   const playbook = await findPlaybook(flags.playbook);
+  checkTags(playbook, "--tags", flags.tags);
+  checkTags(playbook, "--skip-tags", flags.skipTags);
   const inventory = loadInventory(flags.inventory, { requireGroup: playbook.group });
   inventory.warnings.forEach((w) => err(`warning: ${w}`));
+  if (flags.verbose) inventory.notes?.forEach((n) => err(`note: ${n}`));
+  // Everything that can be refused without a host is refused here, before a progress view starts.
+  const selected = withDatabaseHost(inventory, playbook, selectHosts(inventory, playbook.group, flags.limit));
+  requireVars(inventory, selected, playbook);
+  if (flags.junit) checkReportPath("--junit", flags.junit);
 
-  const check = flags.check ?? false;
   const tty = !flags.json && process.stdout.isTTY && !process.env.CI;
   let events: PlayEvents;
   let progressDone: Promise<unknown> = Promise.resolve();
   if (tty) {
     const { listrProgress } = await import("../report/progress.js");
-    const hosts = (inventory.groups[playbook.group] ?? []).filter((h) => !flags.limit?.length || flags.limit.includes(h));
-    const progress = listrProgress(hosts.length ? hosts : inventory.groups[playbook.group] ?? [], check);
+    const progress = listrProgress(selected.map((h) => h.name), check);
     events = progress.events;
     progressDone = progress.done;
   } else {
     events = plainReporter(flags.json ? err : out, { check, verbose: flags.verbose ?? false });
   }
 
-  // First Ctrl-C: finish the task in flight and report; a second one exits at once.
   const abort = new AbortController();
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
-    err("interrupted: finishing the current task, keeping pending handlers (Ctrl-C again to exit now)");
-    abort.abort();
-  };
-  process.on("SIGINT", onSigint);
+  const release = handleInterrupts(abort, err, flags.json ?? false);
   let report: PlayReport;
   try {
     report = await deploy({
@@ -67,7 +75,7 @@ export async function deployCommand(flags: DeployFlags): Promise<number> {
       ...(flags.limit ? { limit: flags.limit } : {}),
     });
   } finally {
-    process.off("SIGINT", onSigint);
+    release();
   }
   await progressDone;
 
@@ -80,10 +88,10 @@ export async function deployCommand(flags: DeployFlags): Promise<number> {
       out([`--- ${t.host}: ${t.name}`, ...(t.diff ? [t.diff.trimEnd()] : []), ...actions].join("\n"));
     }
   }
-  if (flags.junit) writeFileSync(flags.junit, junitXml(report));
+  if (flags.junit) writeReportFile("--junit", flags.junit, junitXml(report), err);
   // The recap always reaches the terminal (stderr with --json), so a failing host's one line is seen there too.
   recapLines(report).forEach(out);
-  if (flags.json) process.stdout.write(JSON.stringify(report) + "\n");
+  if (flags.json) writeJsonDocument(report);
   if (abort.signal.aborted) return Math.max(playExitCode(report), 2);
-  return playExitCode(report);
+  return flags.detailedExitcode ? detailedExitCode(report) : playExitCode(report);
 }

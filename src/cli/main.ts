@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { exitCodeFor, ExitCode, DeployError } from "../errors.js";
 import { redactor } from "../secrets/redactor.js";
+import { errorDocument, jsonRequested, resetJsonDocument, writeJsonDocument } from "./jsonOutput.js";
 import { labCommand } from "./lab.js";
 
 // Version from package.json without importing anything heavy.
@@ -43,7 +44,8 @@ export function program(): Command {
     .addOption(new Option("-c, --concurrency <n>", "hosts in parallel").default(10).argParser(positiveInt))
     .option("--json", "print one JSON report on stdout (progress goes to stderr)")
     .option("--junit <file>", "also write a JUnit XML report")
-    .option("-v, --verbose", "log every step")
+    .option("--detailed-exitcode", "with --check: exit 3 when changes are pending, 0 when none")
+    .option("-v, --verbose", "log every step, and the inventory's notes")
     .action(async (opts) => {
       const { deployCommand } = await import("./deploy.js");
       root.setOptionValue("exit", await deployCommand(opts));
@@ -77,9 +79,11 @@ export function program(): Command {
   return root;
 }
 
-// Runs the CLI and returns the exit code; every error becomes one redacted line on stderr.
-export async function main(argv: string[]): Promise<number> {
-  const root = program();
+// Runs the CLI and returns the exit code; every error becomes one redacted line on stderr and, under --json,
+// an error document on stdout. `root` is the command tree (tests hand in one whose action fails).
+export async function main(argv: string[], root: Command = program()): Promise<number> {
+  const json = jsonRequested(argv);
+  resetJsonDocument();
   try {
     await root.parseAsync(argv);
     // `lab ssh` reports the remote command's status through process.exitCode.
@@ -87,11 +91,16 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
+      // Commander has printed its own line on stderr already.
+      if (json) writeJsonDocument(errorDocument(ExitCode.usage, error.message.replace(/^error: /, "")));
       return ExitCode.usage;
     }
     const code = exitCodeFor(error);
-    const message = error instanceof DeployError ? error.message : `internal error: ${(error as Error)?.stack ?? String(error)}`;
+    const known = error instanceof DeployError;
+    const message = known ? error.message : `internal error: ${(error as Error)?.stack ?? String(error)}`;
     process.stderr.write(`glance-deploy: ${redactor.redact(message)}\n`);
+    // The document carries the first line only: a stack belongs on the terminal, not in a report.
+    if (json) writeJsonDocument(errorDocument(code, known ? message : `internal error: ${(error as Error)?.message ?? String(error)}`));
     return code;
   }
 }

@@ -9,6 +9,14 @@ export function playExitCode(report: PlayReport): 0 | 2 | 4 {
   return 0;
 }
 
+// `deploy --check --detailed-exitcode`, for drift detection: 3 when the checks ran clean and something would
+// change (a task or an owed restart), 0 when nothing would; a failure keeps its own code.
+export function detailedExitCode(report: PlayReport): 0 | 2 | 3 | 4 {
+  const code = playExitCode(report);
+  if (code !== 0) return code;
+  return report.tasks.some((t) => t.status === "changed") || Object.values(report.hosts).some((h) => h.changed > 0) ? 3 : 0;
+}
+
 // One line per host, as operators know it from other tools' recaps.
 export function recapLines(report: PlayReport): string[] {
   const verb = report.check ? "would change" : "changed";

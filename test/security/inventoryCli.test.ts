@@ -1,5 +1,6 @@
 // Malformed and hostile inventories through the real CLI process (compiled dist/): exit 5, one
-// `FILE:LINE:COLUMN: key.path: problem` line on stderr, never a stack trace, nothing on stdout, nothing connects.
+// `FILE:LINE:COLUMN: key.path: problem` line on stderr, never a stack trace, nothing connects; stdout holds
+// nothing, or with --json the error document alone.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -38,10 +39,14 @@ describe("malformed inventories through the CLI", () => {
       for (const args of [["deploy", "--inventory", file, "--json"], ["deploy", "--inventory", file, "--playbook", "site", "--check"]]) {
         const r = await cli(args);
         assert.equal(r.code, 5, `${args.join(" ")}: ${r.stderr}`);
-        assert.equal(r.stdout, "", "nothing on stdout (no partial JSON report)");
         const lines = r.stderr.trim().split("\n").filter((l) => !l.startsWith("warning: "));
         assert.equal(lines.length, 1, `one line:\n${r.stderr}`);
         assert.ok(lines[0]!.includes(`${file}:${expect[1]}:${expect[2]}: ${expect[3]}`), r.stderr);
+        // No partial report: with --json, stdout is the error document alone (the same line); else nothing.
+        if (args.includes("--json")) {
+          const doc = JSON.parse(r.stdout) as { version: number; error: { code: number; message: string } };
+          assert.deepEqual([doc.version, doc.error.code, `glance-deploy: ${doc.error.message}`], [1, 5, lines[0]]);
+        } else assert.equal(r.stdout, "");
         assert.doesNotMatch(r.stderr, /\n\s+at |Error:|node:internal/, "no stack trace");
       }
     });
