@@ -59,11 +59,11 @@ export async function deployCommand(flags: DeployFlags): Promise<number> {
     events = plainReporter(flags.json ? err : out, { check, verbose: flags.verbose ?? false });
   }
 
+  // The handlers stay until the report is out: a signal while it is written cannot cut it short.
   const abort = new AbortController();
   const release = handleInterrupts(abort, err, flags.json ?? false);
-  let report: PlayReport;
   try {
-    report = await deploy({
+    const report = await deploy({
       inventory,
       playbook,
       check,
@@ -74,11 +74,18 @@ export async function deployCommand(flags: DeployFlags): Promise<number> {
       ...(flags.skipTags ? { skipTags: flags.skipTags } : {}),
       ...(flags.limit ? { limit: flags.limit } : {}),
     });
+    await progressDone;
+    printReport(report, flags, out, err);
+    if (abort.signal.aborted) return Math.max(playExitCode(report), 2);
+    return flags.detailedExitcode ? detailedExitCode(report) : playExitCode(report);
   } finally {
     release();
   }
-  await progressDone;
+}
 
+// Diffs, JUnit, recap, JSON: in this order, so the JSON document is the last thing and stdout holds it alone.
+function printReport(report: PlayReport, flags: DeployFlags, out: (line: string) => void, err: (line: string) => void): void {
+  const check = report.check;
   if (flags.diff) {
     // Each change: its diff, then exactly what it runs (or would run, in check mode) on the host.
     const verb = check ? "would run" : "ran";
@@ -92,6 +99,4 @@ export async function deployCommand(flags: DeployFlags): Promise<number> {
   // The recap always reaches the terminal (stderr with --json), so a failing host's one line is seen there too.
   recapLines(report).forEach(out);
   if (flags.json) writeJsonDocument(report);
-  if (abort.signal.aborted) return Math.max(playExitCode(report), 2);
-  return flags.detailedExitcode ? detailedExitCode(report) : playExitCode(report);
 }
