@@ -70,39 +70,46 @@ function stderrLine(p: ResultPromise, pattern: RegExp): Promise<void> {
   });
 }
 
-describe("SIGTERM", () => {
-  it("first one: the task in hand ends, the rest is skipped, the report (JSON and JUnit) is written, exit 2", async () => {
-    const junit = join(work, "first.xml");
-    const begin = Date.now();
-    const p = start(junit);
-    await stderrLine(p, /h1: connecting$/);
-    p.kill("SIGTERM");
-    await stderrLine(p, /^interrupted: finishing the current task, keeping pending handlers \(SIGTERM again to exit now\)$/);
-    const r = await p;
-    assert.equal(r.signal, undefined, "not killed by the signal");
-    assert.equal(r.exitCode, 2, String(r.stderr));
-    const report = JSON.parse(String(r.stdout));
-    assert.equal(report.hosts.h1.unreachable, true, "h1's handshake was the task in hand: it ran to its timeout");
-    assert.match(report.hosts.h1.error, /timed out/);
-    assert.equal(report.hosts.h2.error, "interrupted before start");
-    assert.match(readFileSync(junit, "utf8"), /<testsuite name="h2"[^>]*>\n\s*<testcase [^>]*name="host"[^>]*><error message="interrupted before start"\/>/);
-    assert.match(String(r.stderr), /^h2 +FAILED .*\(interrupted before start\)$/m, "the recap is printed");
-    assert.ok(Date.now() - begin < 20_000, "h2 did not run its own handshake");
-  });
+// SIGTERM is what `timeout`, systemd and CI send; SIGINT is Ctrl-C. Both take the same path.
+const signals: [signal: NodeJS.Signals, again: string, code: number][] = [
+  ["SIGTERM", "SIGTERM", 143],
+  ["SIGINT", "Ctrl-C", 130],
+];
+for (const [signal, again, code] of signals) {
+  describe(signal, () => {
+    it("first one: the task in hand ends, the rest is skipped, the report (JSON and JUnit) is written, exit 2", async () => {
+      const junit = join(work, `first-${signal}.xml`);
+      const begin = Date.now();
+      const p = start(junit);
+      await stderrLine(p, /h1: connecting$/);
+      p.kill(signal);
+      await stderrLine(p, new RegExp(`^interrupted: finishing the current task, keeping pending handlers \\(${again} again to exit now\\)$`));
+      const r = await p;
+      assert.equal(r.signal, undefined, "not killed by the signal");
+      assert.equal(r.exitCode, 2, String(r.stderr));
+      const report = JSON.parse(String(r.stdout));
+      assert.equal(report.hosts.h1.unreachable, true, "h1's handshake was the task in hand: it ran to its timeout");
+      assert.match(report.hosts.h1.error, /timed out/);
+      assert.equal(report.hosts.h2.error, "interrupted before start");
+      assert.match(readFileSync(junit, "utf8"), /<testsuite name="h2"[^>]*>\n\s*<testcase [^>]*name="host"[^>]*><error message="interrupted before start"\/>/);
+      assert.match(String(r.stderr), /^h2 +FAILED .*\(interrupted before start\)$/m, "the recap is printed");
+      assert.ok(Date.now() - begin < 20_000, "h2 did not run its own handshake");
+    });
 
-  it("second one: exits at once with 143 and an error document", async () => {
-    const p = start(join(work, "second.xml"));
-    await stderrLine(p, /h1: connecting$/);
-    p.kill("SIGTERM");
-    await stderrLine(p, /^interrupted: /);
-    p.kill("SIGTERM");
-    const r = await p;
-    assert.equal(r.exitCode, 143);
-    const lines = String(r.stdout).split("\n").filter(Boolean);
-    assert.equal(lines.length, 1);
-    assert.deepEqual(JSON.parse(lines[0]!), { version: 1, error: { code: 143, message: "interrupted again (SIGTERM): exited at once, without a report" } });
+    it(`second one: exits at once with ${code} and an error document`, async () => {
+      const p = start(join(work, `second-${signal}.xml`));
+      await stderrLine(p, /h1: connecting$/);
+      p.kill(signal);
+      await stderrLine(p, /^interrupted: /);
+      p.kill(signal);
+      const r = await p;
+      assert.equal(r.exitCode, code);
+      const lines = String(r.stdout).split("\n").filter(Boolean);
+      assert.equal(lines.length, 1);
+      assert.deepEqual(JSON.parse(lines[0]!), { version: 1, error: { code, message: `interrupted again (${signal}): exited at once, without a report` } });
+    });
   });
-});
+}
 
 describe("a report that cannot be written", () => {
   it("is one line on stderr; the exit code and the JSON report are the run's own", async () => {
