@@ -164,7 +164,7 @@ function ignoredNote(source: YamlSource, block: RawBlock, playGroup: string | un
 function checkAddressesUnique(source: YamlSource, hosts: InventoryHost[], own: Map<string, { path: KeyPath }[]>): void {
   const seen = new Map<string, string>();
   for (const host of hosts) {
-    const key = `${host.vars.ansible_host}:${host.vars.ansible_port}`;
+    const key = `${host.vars.ansible_host}:${host.vars.ansible_port ?? 22}`;
     const other = seen.get(key);
     if (other) {
       const path = own.get(host.name)![0]!.path;

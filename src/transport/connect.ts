@@ -1,11 +1,12 @@
 // Opens one authenticated, host-key-verified ssh2 connection and turns every way that can fail into one line.
-import { readFile } from "node:fs/promises";
+import type { Duplex } from "node:stream";
 import ssh2, { type ConnectConfig, type KexAlgorithm, type ServerHostKeyAlgorithm } from "ssh2";
 import { AuthError, HostKeyError, UnreachableError } from "../errors.js";
+import { loadCredentials } from "./credentials.js";
 import { formatDuration } from "./errors.js";
 import { createHostKeyCheck } from "./hostKeyCheck.js";
 import { knownHostsName, knownKeyTypes, readKnownHosts } from "./knownHosts.js";
-import type { SshTarget } from "./types.js";
+import type { HostKeyPolicy } from "./types.js";
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const KEEPALIVE_INTERVAL_MS = 15_000;
@@ -33,8 +34,29 @@ const HOST_KEY_ALGORITHMS: Record<string, ServerHostKeyAlgorithm[]> = {
   "ssh-rsa": ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
 };
 
+// One SSH server to log in to, fully resolved: the target itself or a jump host on the way to it.
+export interface Endpoint {
+  // Inventory name, or the jump host as written in ProxyJump; every message names it.
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  // Given key files (inventory or ssh config); none given means OpenSSH's default identities are tried.
+  keyFiles: string[];
+}
+
+// What every connection of one target shares, jump hosts included.
+export interface ConnectOptions {
+  hostKeyPolicy: HostKeyPolicy;
+  knownHostsFiles: string[];
+  agentSocket?: string;
+  connectTimeoutMs?: number;
+  // A stream already open to the server (a tunnel through a jump host) instead of a TCP connection.
+  sock?: Duplex;
+}
+
 // Why: `host:port` with IPv6 brackets is how every message names the endpoint.
-export function endpointOf(target: Pick<SshTarget, "address" | "port">): string {
+export function endpointOf(target: { address: string; port: number }): string {
   return target.address.includes(":") ? `[${target.address}]:${target.port}` : `${target.address}:${target.port}`;
 }
 
@@ -43,38 +65,6 @@ function hostKeyAlgorithms(knownTypes: string[]): ServerHostKeyAlgorithm[] {
   const preferred = knownTypes.flatMap((t) => HOST_KEY_ALGORITHMS[t] ?? []);
   const all = Object.values(HOST_KEY_ALGORITHMS).flat();
   return [...new Set([...preferred, ...all])];
-}
-
-interface Credentials {
-  privateKey?: Buffer;
-  agent?: string;
-  tried: string[];
-}
-
-// Why: both the key file and the agent are offered when present; a key we cannot use without a passphrase is
-// skipped in favour of the agent (which usually holds it) instead of failing the whole connection.
-async function loadCredentials(target: SshTarget, endpoint: string): Promise<Credentials> {
-  const tried: string[] = [];
-  const agent = target.agentSocket ?? process.env.SSH_AUTH_SOCK ?? undefined;
-  let privateKey: Buffer | undefined;
-  let keyProblem: string | undefined;
-  if (target.privateKeyPath) {
-    try {
-      const data = await readFile(target.privateKeyPath);
-      const parsed = ssh2.utils.parseKey(data);
-      if (parsed instanceof Error) keyProblem = parsed.message;
-      else privateKey = data;
-    } catch (error) {
-      keyProblem = (error as NodeJS.ErrnoException).code ?? String(error);
-    }
-    tried.push(keyProblem ? `key ${target.privateKeyPath} (unusable: ${keyProblem})` : `key ${target.privateKeyPath}`);
-  }
-  if (agent) tried.push("agent");
-  if (!privateKey && !agent) {
-    const why = keyProblem ? `private key ${target.privateKeyPath} is unusable: ${keyProblem}` : "no private key and no ssh-agent";
-    throw new AuthError(target.name, endpoint, `cannot authenticate as ${target.user}: ${why}`);
-  }
-  return { ...(privateKey ? { privateKey } : {}), ...(agent ? { agent } : {}), tried };
 }
 
 // Why: ssh2 errors carry a `level` and errno `code`; operators need a short reason, not a stack trace.
@@ -100,16 +90,16 @@ function describeFailure(error: Error & { level?: string; code?: string | number
 }
 
 // Why: the single place a connection is born, so every caller gets the same policy, algorithms and errors.
-export async function openClient(target: SshTarget): Promise<ssh2.Client> {
+export async function openClient(target: Endpoint, options: ConnectOptions): Promise<ssh2.Client> {
   const endpoint = endpointOf(target);
-  const timeoutMs = target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const credentials = await loadCredentials(target, endpoint);
-  const entries = await readKnownHosts(target.knownHostsFiles);
+  const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const credentials = await loadCredentials({ ...target, ...(options.agentSocket ? { agentSocket: options.agentSocket } : {}) }, endpoint);
+  const entries = await readKnownHosts(options.knownHostsFiles);
   const hostKeys = createHostKeyCheck({
     address: target.address,
     port: target.port,
-    policy: target.hostKeyPolicy,
-    knownHostsFiles: target.knownHostsFiles,
+    policy: options.hostKeyPolicy,
+    knownHostsFiles: options.knownHostsFiles,
     entries,
   });
 
@@ -125,8 +115,8 @@ export async function openClient(target: SshTarget): Promise<ssh2.Client> {
       serverHostKey: hostKeyAlgorithms(knownKeyTypes(entries, knownHostsName(target.address, target.port))),
     },
     hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => hostKeys.verify(key, verify),
-    ...(credentials.privateKey ? { privateKey: credentials.privateKey } : {}),
-    ...(credentials.agent ? { agent: credentials.agent } : {}),
+    authHandler: credentials.methods,
+    ...(options.sock ? { sock: options.sock } : {}),
   };
 
   const client = new ssh2.Client();

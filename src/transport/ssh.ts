@@ -5,8 +5,9 @@ import pLimit, { type LimitFunction } from "p-limit";
 import type ssh2 from "ssh2";
 import { RemoteCommandError, UnreachableError } from "../errors.js";
 import { redactor } from "../secrets/redactor.js";
-import { openClient, endpointOf } from "./connect.js";
+import { endpointOf } from "./connect.js";
 import { CommandTimeoutError, SecretInArgvError, TunnelError } from "./errors.js";
+import { connectRoute, type RoutedClient } from "./jumpHosts.js";
 import {
   atomicWriteScript,
   withRemoteDeadline,
@@ -39,13 +40,15 @@ export class SshTransport implements Transport {
   private openSessions = 0;
   private sessionClosedWaiters: (() => void)[] = [];
 
-  private constructor(
-    private readonly client: ssh2.Client,
-    target: SshTarget,
-  ) {
+  private readonly client: ssh2.Client;
+
+  private constructor(routed: RoutedClient, target: SshTarget) {
+    const { client, endpoint } = routed;
+    this.client = client;
     this.host = target.name;
-    this.endpoint = endpointOf(target);
-    this.privilege = { user: target.user, become: target.become };
+    this.endpoint = endpointOf(endpoint);
+    // The user is known only now: it may come from the ssh config.
+    this.privilege = { user: endpoint.user, become: target.become };
     this.limit = pLimit(Math.max(1, target.maxChannels ?? DEFAULT_MAX_CHANNELS));
     // Why: without an error listener a keepalive timeout after connect would crash the whole process.
     client.on("error", (error: Error) => {
@@ -53,12 +56,13 @@ export class SshTransport implements Transport {
     });
     client.on("close", () => {
       this.lost ??= this.closing ? "connection closed" : "connection closed by the remote side";
+      routed.release();
     });
   }
 
   // Why: connecting is async and can fail with a typed error, which a constructor cannot express.
   static async connect(target: SshTarget): Promise<SshTransport> {
-    return new SshTransport(await openClient(target), target);
+    return new SshTransport(await connectRoute(target), target);
   }
 
   // Why: callers write plain shell; privilege wrapping and the secret check happen in one place.

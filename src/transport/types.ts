@@ -53,18 +53,28 @@ export type HostKeyPolicy = "strict" | "accept-new";
 export interface SshTarget {
   // Inventory name.
   name: string;
+  // Address, DNS name or OpenSSH config alias (resolved through `ssh -G` when sshConfig is set).
   address: string;
-  port: number;
-  user: string;
+  // Unset: the ssh config's Port, else 22.
+  port?: number;
+  // Unset: the ssh config's User, else root.
+  user?: string;
+  // Unset: the ssh config's IdentityFile; without one, the agent and OpenSSH's default identities.
   privateKeyPath?: string;
   // Path of an ssh-agent socket; defaults to SSH_AUTH_SOCK.
   agentSocket?: string;
   // Wrap commands in `sudo -n` (ansible_become) when the user is not root.
   become: boolean;
+  // Applies to the target and to every jump host on the way.
   hostKeyPolicy: HostKeyPolicy;
   // Checked in order; accept-new writes to the first one.
   knownHostsFiles: string[];
   connectTimeoutMs?: number;
   // Channels in flight on one connection (OpenSSH MaxSessions defaults to 10).
   maxChannels?: number;
+  // Jump hosts in OpenSSH ProxyJump syntax (`user@host:port,user@host2`), walked left to right; `none` turns
+  // off one from the ssh config. Unset: the ssh config's ProxyJump.
+  proxyJump?: string;
+  // Consult OpenSSH's client config (`ssh -G`) for what the fields above leave unset; `file` as `ssh -F`.
+  sshConfig?: { file?: string };
 }

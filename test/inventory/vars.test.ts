@@ -9,8 +9,6 @@ import type { VarSpec } from "../../src/inventory/vars/schemas.js";
 // written out by hand so a reordering that breaks a derived default shows up here.
 const bare = {
   ansible_host: "h1",
-  ansible_port: 22,
-  ansible_user: "root",
   ansible_become: false,
   ssh_host_key_policy: "accept-new",
   ssh_connect_timeout: 10,
