@@ -116,7 +116,7 @@ function tunnel(via: { client: ssh2.Client; name: string }, to: Endpoint, option
         }
         settled = true;
         clearTimeout(timer);
-        if (error) return reject(fail(error.message.replace(/^\(SSH\) Channel open failure: /, "") || "channel open failed"));
+        if (error) return reject(fail(openFailure(error)));
         resolve(channel);
       });
     } catch (error) {
@@ -126,6 +126,14 @@ function tunnel(via: { client: ssh2.Client; name: string }, to: Endpoint, option
       reject(fail(error instanceof Error ? error.message : String(error)));
     }
   });
+}
+
+// Why: sshd's words for a refused tunnel ("open failed") do not say that the jump host's own configuration refused it.
+function openFailure(error: Error & { reason?: number | string }): string {
+  const said = error.message.replace(/^\(SSH\) Channel open failure: /, "") || "channel open failed";
+  // SSH_OPEN_ADMINISTRATIVELY_PROHIBITED (RFC 4254).
+  if (error.reason === 1) return `the jump host refuses to forward (${said}; see AllowTcpForwarding and PermitOpen in its sshd_config)`;
+  return said;
 }
 
 // Why: a hop's failure is shared by every target behind it, but each target's report must say which jump host

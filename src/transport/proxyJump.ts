@@ -15,7 +15,7 @@ const HOST = /^[A-Za-z0-9._-]+$/;
 const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?$/;
 // Why: a user name reaches ssh -G and the SSH handshake; whitespace, commas or control characters there are
 // always a mistake in the spec, never a real account.
-const USER = /^[^\s,@\0-\x1f\x7f]+$/;
+const USER = /^[^\s,\0-\x1f\x7f]+$/;
 
 export function parseProxyJump(spec: string): JumpSpec[] {
   const text = spec.trim();
@@ -48,11 +48,10 @@ function parseHop(entry: string, whole: string): JumpSpec {
     if (!IPV6.test(host)) throw fail(`${JSON.stringify(host)} is not an IPv6 address`);
   } else {
     const colon = rest.indexOf(":");
+    if (colon !== rest.lastIndexOf(":")) throw fail(`${JSON.stringify(rest)}: write IPv6 in brackets, [address]:port`);
     host = colon >= 0 ? rest.slice(0, colon) : rest;
     if (colon >= 0) portText = rest.slice(colon + 1);
-    if (!HOST.test(host)) {
-      throw fail(`${JSON.stringify(host)} is not a host name or address${host.includes(":") ? " (write IPv6 in brackets)" : ""}`);
-    }
+    if (!HOST.test(host)) throw fail(`${JSON.stringify(host)} is not a host name or address`);
   }
   const jump: JumpSpec = { host };
   if (user !== undefined) jump.user = user;
@@ -62,11 +61,4 @@ function parseHop(entry: string, whole: string): JumpSpec {
     jump.port = port;
   }
   return jump;
-}
-
-// Why: a chain is cached and named by what it connects to; the user is part of it (another user is another
-// connection), the port only when given.
-export function formatJump(jump: JumpSpec): string {
-  const host = jump.host.includes(":") ? `[${jump.host}]` : jump.host;
-  return `${jump.user !== undefined ? `${jump.user}@` : ""}${host}${jump.port !== undefined ? `:${jump.port}` : ""}`;
 }

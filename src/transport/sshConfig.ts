@@ -57,19 +57,20 @@ export function parseSshG(output: string): SshConfigValues {
 // Why: `ssh` is optional on the machine running the tool; without it there is no OpenSSH configuration to honour,
 // unless one was named explicitly (-F), which then cannot be read and must say so.
 export async function readSshConfig(alias: string, file?: string): Promise<SshConfigValues | undefined> {
-  const result = await execa("ssh", ["-G", "-F", "/dev/stdin", "--", alias], {
-    input: sshGWrapper(file),
+  // Why through sh: Node's stdin pipes are socket pairs, which ssh cannot open as /dev/stdin; a shell pipe is
+  // a real pipe. Wrapper and alias travel as arguments, never spliced into the script.
+  const result = await execa("sh", ["-c", 'command -v ssh >/dev/null || exit 127; printf %s "$1" | ssh -G -F /dev/stdin -- "$2"', "sh", sshGWrapper(file), alias], {
     reject: false,
     timeout: 10_000,
-    stripFinalNewline: false,
   });
-  if ((result as { code?: string }).code === "ENOENT") {
+  if (result.exitCode === 127) {
     if (file === undefined) return undefined;
     throw new Error(`reading ${file} needs OpenSSH's ssh (package openssh-client)`);
   }
   if (result.exitCode !== 0) {
-    const lines = String(result.stderr).split("\n").filter((l) => l && !l.startsWith("Pseudo-terminal"));
-    throw new Error(`ssh -G ${alias} failed: ${lines.slice(-2).join(" | ") || `exit ${result.exitCode}`}`);
+    // ssh's first complaint names file and line; its "terminating, N bad options" summary adds nothing.
+    const lines = String(result.stderr).split(/\r?\n/).filter((l) => l.trim() && !/terminating, \d+ bad|^Pseudo-terminal/.test(l));
+    throw new Error(`ssh -G ${alias} failed: ${lines[0]?.trim() ?? `exit ${result.exitCode}`}`);
   }
   return parseSshG(String(result.stdout));
 }

@@ -1,7 +1,7 @@
 // Starts a real Debian OpenSSH server (and, on request, a real ssh-agent) on loopback for tests, so the
 // transport is exercised against the server it will meet on controller hosts instead of a mock.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,10 @@ export type HostKeyType = "ed25519" | "ecdsa" | "rsa";
 export interface SshdOptions {
   // Host key types to generate; the first is what the server offers first.
   hostKeyTypes?: HostKeyType[];
+  // direct-tcpip tunnels (what a jump host serves); on by default.
+  allowTcpForwarding?: boolean;
+  // sshd LogLevel; VERBOSE logs each login and disconnect, which jump host tests count.
+  logLevel?: string;
 }
 
 export interface TestSshd {
@@ -23,6 +27,8 @@ export interface TestSshd {
   readonly userKeyPath: string;
   // Private key that is NOT authorized anywhere (auth-failure tests).
   readonly strangerKeyPath: string;
+  // Adds a public key (path of a .pub file) to root's authorized keys, e.g. another server's user key.
+  authorize(publicKeyPath: string): Promise<void>;
   // known_hosts lines ("[127.0.0.1]:port type base64") for the current host keys.
   knownHostsLines(): Promise<string[]>;
   // Stops the listener and starts it again on the same port, optionally with freshly generated host keys.
@@ -124,10 +130,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
       "PasswordAuthentication no",
       "KbdInteractiveAuthentication no",
       "PubkeyAuthentication yes",
-      "AllowTcpForwarding yes",
+      `AllowTcpForwarding ${options.allowTcpForwarding === false ? "no" : "yes"}`,
       "MaxSessions 10",
       "MaxStartups 100",
-      `LogLevel ${process.env.GLANCE_SSHD_LOGLEVEL ?? "INFO"}`,
+      `LogLevel ${process.env.GLANCE_SSHD_LOGLEVEL ?? options.logLevel ?? "INFO"}`,
     ].join("\n");
     const configPath = join(dir, "sshd_config");
     await writeFile(configPath, config + "\n", { mode: 0o600 });
@@ -161,6 +167,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     dir,
     userKeyPath,
     strangerKeyPath,
+    async authorize(publicKeyPath) {
+      await appendFile(join(dir, "authorized_keys"), await readFile(publicKeyPath));
+    },
     async knownHostsLines() {
       const lines: string[] = [];
       for (const p of hostKeyPaths) {
