@@ -29,7 +29,7 @@ export const sshVars = {
   },
   ssh_proxy_jump: {
     schema: parsedBy(parseProxyJump),
-    doc: "Jump hosts, as OpenSSH's ProxyJump: `user@host:port`, a comma list for a chain, or `none` (wins over the two above).",
+    doc: "Jump hosts, as OpenSSH's ProxyJump: `user@host:port`, a comma list for a chain, or `none` (wins over ansible_ssh_common_args and ~/.ssh/config).",
   },
   ssh_known_hosts_file: { schema: text, doc: "Project known_hosts file, checked before ~/.ssh/known_hosts; new keys are recorded here." },
   ssh_host_key_policy: {
