@@ -1,5 +1,4 @@
 // The SSH Transport: one connection per host, shared by every task, with a bounded number of sessions.
-import { constants as osConstants } from "node:os";
 import type { Duplex } from "node:stream";
 import pLimit, { type LimitFunction } from "p-limit";
 import type ssh2 from "ssh2";
@@ -7,6 +6,8 @@ import { RemoteCommandError, UnreachableError } from "../errors.js";
 import { redactor } from "../secrets/redactor.js";
 import { endpointOf } from "./connect.js";
 import { CommandTimeoutError, SecretInArgvError, TunnelError } from "./errors.js";
+import { exitStatusOf, recordExitStatus } from "./exitStatus.js";
+import { heldCommand } from "./heldCommand.js";
 import { connectRoute, type RoutedClient } from "./jumpHosts.js";
 import {
   atomicWriteScript,
@@ -25,8 +26,6 @@ const CLOSE_GRACE_MS = 2_000;
 // With none of our sessions open, a refused session open is retried this often before giving up.
 const IDLE_OPEN_RETRIES = 6;
 
-// Exit status of each session channel, recorded from the moment the channel exists (see openSession).
-const exitStatuses = new WeakMap<ssh2.ClientChannel, { code?: number }>();
 
 export class SshTransport implements Transport {
   readonly host: string;
@@ -104,46 +103,14 @@ export class SshTransport implements Transport {
     this.openSessions++;
     const shrunk = this.limit.concurrency > 1;
     if (shrunk) this.limit.concurrency--;
-    const lines: string[] = [];
-    let partial = "";
-    let wake: (() => void) | undefined;
-    let done = false;
-    const stderr: Buffer[] = [];
-    let code: number | undefined;
-    channel.on("data", (chunk: Buffer) => {
-      const parts = (partial + chunk.toString("utf8")).split("\n");
-      partial = parts.pop()!;
-      lines.push(...parts);
-      wake?.();
-    });
-    channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    const status = exitStatuses.get(channel)!;
-    const exited = new Promise<ExecResult>((resolve) => {
-      channel.on("close", () => {
+    return heldCommand(channel, exitStatusOf(channel), {
+      closed: () => {
         this.sessionClosed();
         if (shrunk) this.limit.concurrency++;
-        done = true;
-        wake?.();
-        code = status.code;
-        const lost = code === undefined ? `\nconnection lost (${this.lost ?? "session ended without an exit status"})` : "";
-        resolve({ code: code ?? 255, stdout: "", stderr: Buffer.concat(stderr).toString("utf8") + lost });
-      });
+      },
+      lostReason: () => this.lost,
+      graceMs: CLOSE_GRACE_MS,
     });
-    return {
-      exited,
-      nextLine: async () => {
-        for (;;) {
-          if (lines.length) return lines.shift();
-          if (done) return undefined;
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-        }
-      },
-      release: async () => {
-        if (!done) channel.end();
-        await Promise.race([exited, new Promise((r) => setTimeout(r, CLOSE_GRACE_MS).unref())]);
-      },
-    };
   }
 
   // Why: ends the shared connection once; a second call (or a call after the peer left) is a no-op.
@@ -192,7 +159,7 @@ export class SshTransport implements Transport {
 
       channel.on("data", (chunk: Buffer) => stdout.push(chunk));
       channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-      const status = exitStatuses.get(channel)!;
+      const status = exitStatusOf(channel);
       channel.on("close", () => {
         code = status.code;
         this.sessionClosed();
@@ -234,13 +201,8 @@ export class SshTransport implements Transport {
         return await new Promise<ssh2.ClientChannel>((resolve, reject) =>
           this.client.exec(wire, (error, channel) => {
             if (error) return reject(error);
-            // Why: a fast command's exit status can arrive in the same read as the exec confirmation, and ssh2
-            // emits it synchronously, before an awaiting caller could listen: record it here, at once.
-            const status: { code?: number } = {};
-            channel.once("exit", (exitCode: number | null, signal?: string) => {
-              status.code = exitCode ?? signalExitCode(signal);
-            });
-            exitStatuses.set(channel, status);
+            // Why at once: see recordExitStatus.
+            recordExitStatus(channel);
             resolve(channel);
           }),
         );
@@ -276,10 +238,4 @@ export class SshTransport implements Transport {
   private lostError(what: string): UnreachableError {
     return new UnreachableError(this.host, this.endpoint, `connection lost while ${what} (${this.lost ?? "closed"})`);
   }
-}
-
-// Why: shells report death by signal as 128+N; tasks compare codes, not signal names.
-function signalExitCode(signal: string | undefined): number {
-  const number = signal ? osConstants.signals[signal as keyof typeof osConstants.signals] : undefined;
-  return number !== undefined ? 128 + number : 255;
 }

@@ -2,7 +2,7 @@
 // two, one jump login shared by every target behind it, and each way a hop can fail named after that hop.
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -80,7 +80,6 @@ describe("one jump host", () => {
     const file = join(target.dir, "known_hosts.accept");
     const t = await SshTransport.connect(targetFor(target, { proxyJump: via(jump1), knownHostsFiles: [file] }));
     await t.close();
-    const { readFile } = await import("node:fs/promises");
     const recorded = (await readFile(file, "utf8")).trim().split("\n").sort();
     assert.deepEqual(recorded, [...(await jump1.knownHostsLines()), ...(await target.knownHostsLines())].sort());
   });
