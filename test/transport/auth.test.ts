@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { AuthError, HostKeyError, UnreachableError } from "../../src/errors.js";
 import { SshTransport } from "../../src/transport/ssh.js";
 import { startAgent, startSshd, type TestAgent, type TestSshd } from "../helpers/sshd.js";
-import { targetFor } from "./targets.js";
+import { closedPort, targetFor } from "./targets.js";
 
 let sshd: TestSshd;
 let agent: TestAgent;
@@ -82,12 +82,7 @@ describe("authentication", () => {
 
 describe("reachability", () => {
   it("a closed port gives one line: host (address:port): connection refused", async () => {
-    const probe = createServer();
-    probe.listen(0, "127.0.0.1");
-    await once(probe, "listening");
-    const port = (probe.address() as AddressInfo).port;
-    probe.close();
-    await once(probe, "close");
+    const port = await closedPort();
     await assert.rejects(SshTransport.connect(targetFor(sshd, { port })), (error: unknown) => {
       assert.ok(error instanceof UnreachableError);
       assert.equal(error.message, `lab1 (127.0.0.1:${port}): connection refused`);

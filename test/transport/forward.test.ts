@@ -10,7 +10,7 @@ import { UnreachableError } from "../../src/errors.js";
 import { TunnelError } from "../../src/transport/errors.js";
 import { SshTransport } from "../../src/transport/ssh.js";
 import { startSshd, type TestSshd } from "../helpers/sshd.js";
-import { targetFor } from "./targets.js";
+import { closedPort, targetFor } from "./targets.js";
 
 let sshd: TestSshd;
 let jump: TestSshd;
@@ -90,11 +90,7 @@ describe("forward", () => {
   });
 
   it("fails with a TunnelError naming the destination when nothing listens", async () => {
-    const closed = createServer();
-    closed.listen(0, "127.0.0.1");
-    await once(closed, "listening");
-    const port = (closed.address() as AddressInfo).port;
-    closed.close();
+    const port = await closedPort();
     await assert.rejects(ssh.forward("127.0.0.1", port), (error: unknown) => {
       assert.ok(error instanceof TunnelError);
       assert.match(error.message, new RegExp(`^lab1: cannot open tunnel to 127\\.0\\.0\\.1:${port}: Connection refused$`));

@@ -1,15 +1,13 @@
 // Targets behind jump hosts, against real OpenSSH servers on loopback: tunnels through one hop and a chain of
 // two, one jump login shared by every target behind it, and each way a hop can fail named after that hop.
 import assert from "node:assert/strict";
-import { once } from "node:events";
 import { readFile, writeFile } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AuthError, ExitCode, HostKeyError, UnreachableError, exitCodeFor } from "../../src/errors.js";
 import { SshTransport } from "../../src/transport/ssh.js";
 import { startSshd, type TestSshd } from "../helpers/sshd.js";
-import { targetFor } from "./targets.js";
+import { closedPort, targetFor } from "./targets.js";
 
 let target: TestSshd;
 let jump1: TestSshd;
@@ -28,15 +26,6 @@ async function waitFor(what: string, check: () => boolean): Promise<void> {
     if (waited > 5_000) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-async function closedPort(): Promise<number> {
-  const probe = createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const port = (probe.address() as AddressInfo).port;
-  probe.close();
-  await once(probe, "close");
-  return port;
 }
 
 before(async () => {

@@ -1,4 +1,6 @@
 // Builds SshTargets pointing at a test sshd, so each test states only what it varies.
+import { once } from "node:events";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { SshTarget } from "../../src/transport/types.js";
 import type { TestSshd } from "../helpers/sshd.js";
@@ -16,4 +18,14 @@ export function targetFor(sshd: TestSshd, overrides: Partial<SshTarget> = {}): S
     knownHostsFiles: [join(sshd.dir, `known_hosts.${Math.random().toString(36).slice(2)}`)],
     ...overrides,
   };
+}
+
+// A loopback port nothing listens on (just freed by a probe listener), for "connection refused" cases.
+export async function closedPort(): Promise<number> {
+  const probe = createServer().listen(0, "127.0.0.1");
+  await once(probe, "listening");
+  const port = (probe.address() as AddressInfo).port;
+  probe.close();
+  await once(probe, "close");
+  return port;
 }
