@@ -101,7 +101,7 @@ describe("a controller behind jump hosts", { skip, timeout: 60 * 60_000 }, () =>
     assert.equal(code, 4, output);
     assert.match(
       report.hosts.lab1?.error ?? "",
-      new RegExp(`^bastion \\(${escaped(JUMP1)}:22\\): jump host for lab1: host key ssh-ed25519 SHA256:\\S+ is not in ${known} `),
+      new RegExp(`^bastion \\(${escaped(JUMP1)}:22\\): jump host for lab1: host key ssh-ed25519 SHA256:\\S+ is not in ${known}, `),
     );
   });
 
