@@ -38,8 +38,4 @@ export const sshVars = {
     doc: "Unknown host keys (targets and jump hosts): refuse (strict) or record (accept-new). A changed key is always refused.",
   },
   ssh_connect_timeout: { schema: seconds, default: 10, doc: "Seconds to wait for the SSH handshake." },
-  ansible_ssh_common_args: {
-    schema: text,
-    doc: "OpenSSH options Ansible adds to every connection (e.g. `-o ProxyJump=user@bastion:port`). Accepted and kept; not applied yet.",
-  },
 } satisfies Record<string, VarSpec>;
