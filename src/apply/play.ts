@@ -67,6 +67,7 @@ async function openHost(s: HostSession, playbook: Playbook, steps: Step[], run: 
   // Warm-up: remote lookups of every task this host runs, alongside the preflight checks (both only read; a
   // prefetch that fails is ignored here and repeated, and reported, by its task's check).
   for (const task of mine) task.prefetch?.(s.ctx).catch(() => undefined);
+  if (!s.ctx.check) playbook.verify?.prefetch?.(s.ctx);
   await runPreflight(s, playbook.preflight ?? []);
 }
 

@@ -1,4 +1,4 @@
-import { oneLine } from "../inventory/yamlSource.js";
+import { oneLine } from "../report/text.js";
 import { redactor } from "../secrets/redactor.js";
 
 // `--json` promises exactly one JSON document on stdout whatever the exit: the play's report, or, when the

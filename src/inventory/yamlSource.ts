@@ -1,3 +1,4 @@
+import { oneLine } from "../report/text.js";
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import { InventoryError } from "../errors.js";
 
@@ -72,6 +73,3 @@ export function formatPath(path: KeyPath): string {
 }
 
 // JSON.stringify leaves U+2028/U+2029 as they are; messages must stay on one line whatever the input.
-export function oneLine(text: string): string {
-  return text.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`).replace(/[\r\n]+/g, " ");
-}

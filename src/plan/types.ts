@@ -116,6 +116,9 @@ export interface Step {
 export interface Verification {
   name: string;
   tags: string[];
+  // Starts the check's reads when the host's session opens (never in check mode); the check may use them if
+  // nothing changed since.
+  prefetch?(ctx: TaskContext): void;
   // Per host; `playChanged` tells whether anything changed anywhere in the play.
   run(ctx: TaskContext, playChanged: boolean): Promise<string | void>;
   // Once for the group, on the first host still in the play, after every host's own check passed.

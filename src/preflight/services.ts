@@ -24,16 +24,21 @@ export const mariadbReachable: Preflight = {
 export const keystoneAnswers: Preflight = {
   name: "Keystone answers with the admin credentials",
   async run(ctx) {
+    // A token cached by an earlier run is had without asking Keystone: one authenticated request proves that
+    // Keystone answers and accepts it (a rejected one means a password login, which checks the credentials).
+    // It is a lookup the glance tasks make anyway (shared), so a healthy run pays nothing extra for it.
+    const prove = async () => {
+      await ctx.keystone.token();
+      await ctx.keystone.list("services", { type: ctx.vars.glance_service_type });
+    };
     try {
-      // Right after a boot or restart Keystone takes seconds to load its workers: wait for its version document
-      // (no credentials, no policy) before judging the credentials.
-      await waitHttp(ctx, joinUrl(ctx.vars.keystone_url, "v3"), { accept: [200], timeoutS: ctx.vars.service_start_timeout, unit: ctx.profile.units.keystone });
-      const keystone = ctx.keystone;
-      await keystone.token();
-      // A token cached by an earlier run is had without asking Keystone: one authenticated request proves that
-      // Keystone answers and accepts it (a rejected one means a password login, which checks the credentials).
-      // It is a lookup the glance tasks make anyway (shared), so a healthy run pays nothing extra for it.
-      await keystone.list("services", { type: ctx.vars.glance_service_type });
+      await prove().catch(async (error: Error) => {
+        // Right after a boot or restart Keystone takes seconds to load its workers: when it does not answer, wait
+        // for its version document (no credentials, no policy), then ask once more.
+        if (/HTTP 401|refused the admin credentials/.test(error.message)) throw error;
+        await waitHttp(ctx, joinUrl(ctx.vars.keystone_url, "v3"), { accept: [200], timeoutS: ctx.vars.service_start_timeout, unit: ctx.profile.units.keystone });
+        await prove();
+      });
     } catch (error) {
       throw new Error(`Keystone at ${ctx.vars.keystone_url} (seen from ${ctx.host.name}): ${(error as Error).message}; start keystone or run --playbook keystone`);
     }

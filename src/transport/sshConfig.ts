@@ -1,6 +1,8 @@
 // OpenSSH's client configuration for one host as `ssh -G` resolves it (Host and Match blocks, Include,
 // canonicalisation): OpenSSH's own reading of ~/.ssh/config, never a second parser that would drift from it.
-import { execa } from "execa";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 
 export interface SshConfigValues {
   // The address to connect to (HostName, else the alias itself).
@@ -57,8 +59,11 @@ export function parseSshG(output: string): SshConfigValues {
 // Why: `ssh` is optional on the machine running the tool; without it there is no OpenSSH configuration to honour,
 // unless one was named explicitly (-F), which then cannot be read and must say so.
 export async function readSshConfig(alias: string, file?: string): Promise<SshConfigValues | undefined> {
+  if (file === undefined && !defaultConfigMaySet()) return undefined;
   // Why through sh: Node's stdin pipes are socket pairs, which ssh cannot open as /dev/stdin; a shell pipe is
   // a real pipe. Wrapper and alias travel as arguments, never spliced into the script.
+  // execa (and its dependencies) only load when ssh -G really runs.
+  const { execa } = await import("execa");
   const result = await execa("sh", ["-c", 'command -v ssh >/dev/null || exit 127; printf %s "$1" | ssh -G -F /dev/stdin -- "$2"', "sh", sshGWrapper(file), alias], {
     reject: false,
     timeout: 10_000,
@@ -73,4 +78,21 @@ export async function readSshConfig(alias: string, file?: string): Promise<SshCo
     throw new Error(`ssh -G ${alias} failed: ${lines[0]?.trim() ?? `exit ${result.exitCode}`}`);
   }
   return parseSshG(String(result.stdout));
+}
+
+// Keys of the client config that change where or as whom the tool connects (Include and Match can bring any).
+const RELEVANT = /^\s*(hostname|user|port|identityfile|proxyjump|proxycommand|match|include)\b/i;
+
+// Why: starting `ssh -G` costs ~140 ms per run, the better part of a converged deploy. When the user has no
+// ~/.ssh/config and the system files set none of the relevant keys (Debian's stock ssh_config only includes
+// ssh_config.d, which is empty), ssh would answer with its defaults: the tool's own.
+export function defaultConfigMaySet(home = homedir(), etc = "/etc/ssh"): boolean {
+  if (existsSync(join(home, ".ssh", "config"))) return true;
+  const dropIns = join(etc, "ssh_config.d");
+  const files = [join(etc, "ssh_config"), ...(existsSync(dropIns) ? readdirSync(dropIns).filter((f) => f.endsWith(".conf")).map((f) => join(dropIns, f)) : [])];
+  const stockInclude = new RegExp(`^\\s*include\\s+${dropIns.replaceAll("/", "\\/")}/\\*\\.conf\\s*$`, "i");
+  return files.some((f) => {
+    const text = existsSync(f) ? readFileSync(f, "utf8") : "";
+    return text.split("\n").some((line) => RELEVANT.test(line) && !stockInclude.test(line));
+  });
 }

@@ -18,26 +18,44 @@ interface Image {
 // the right checksum and is listed (removed afterwards unless keep_verify_image is set). `upload` decides when
 // the upload is worth its time (a deploy uploads only when something changed; `verify` always does).
 export function glanceVerification(options: { upload: (playChanged: boolean) => boolean; tags: string[] }): Verification {
+  // Reads started when the host's session opens, used when nothing changed since (as on a converged run): the
+  // verification then costs no round trip of its own.
+  const early = new WeakMap<TaskContext, Map<string, Promise<Answers>>>();
+  const answers = (ctx: TaskContext, base: string, unchanged: boolean) => (unchanged ? early.get(ctx)?.get(base) : undefined);
   return {
     name: "Verify Glance",
     tags: options.tags,
+    prefetch(ctx) {
+      const reads = new Map([ownApi(ctx), ctx.vars.glance_url].map((base) => [base, readAnswers(ctx, base)] as const));
+      for (const r of reads.values()) r.catch(() => undefined);
+      early.set(ctx, reads);
+    },
     async run(ctx) {
-      const own = `http://${ctx.vars.management_address}:${ctx.vars.glance_api_port}`;
-      await apiAnswers(ctx, own);
+      const own = ownApi(ctx);
+      await apiAnswers(ctx, own, answers(ctx, own, ctx.changed.length === 0));
       return `glance-api answers at ${own}`;
     },
     async once(ctx, playChanged) {
-      await apiAnswers(ctx, ctx.vars.glance_url);
+      await apiAnswers(ctx, ctx.vars.glance_url, answers(ctx, ctx.vars.glance_url, !playChanged));
       if (!options.upload(playChanged)) return `catalogue endpoint ${ctx.vars.glance_url} answers`;
       return uploadAndCheck(ctx);
     },
   };
 }
 
+const ownApi = (ctx: TaskContext) => `http://${ctx.vars.management_address}:${ctx.vars.glance_api_port}`;
+
+type Answers = Awaited<ReturnType<typeof readAnswers>>;
+
+// Health check and version document of one glance-api, read together.
+function readAnswers(ctx: TaskContext, base: string) {
+  return Promise.all([glanceApi(ctx, base)("GET", "healthcheck"), glanceApi(ctx, base)("GET", "")]);
+}
+
 // Health check and version document of one glance-api; right after a boot or restart it may take seconds.
-async function apiAnswers(ctx: TaskContext, base: string): Promise<void> {
-  const read = () => Promise.all([glanceApi(ctx, base)("GET", "healthcheck"), glanceApi(ctx, base)("GET", "")]);
-  let [health, versions] = await read().catch(() => [undefined, undefined] as const);
+async function apiAnswers(ctx: TaskContext, base: string, early?: Promise<Answers>): Promise<void> {
+  const read = () => readAnswers(ctx, base);
+  let [health, versions] = await (early ?? read()).catch(() => [undefined, undefined] as const);
   if (health?.status !== 200) {
     await waitHttp(ctx, joinUrl(base, "healthcheck"), { accept: [200], timeoutS: ctx.vars.service_start_timeout, unit: ctx.profile.units.glanceApi });
     [health, versions] = await read();

@@ -3,12 +3,13 @@
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { homedir, tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { UnreachableError } from "../../src/errors.js";
 import { expandSshPath } from "../../src/transport/paths.js";
 import { planRoute } from "../../src/transport/route.js";
-import { parseSshG, readSshConfig, sshGWrapper, type SshConfigValues } from "../../src/transport/sshConfig.js";
+import { defaultConfigMaySet, parseSshG, readSshConfig, sshGWrapper, type SshConfigValues } from "../../src/transport/sshConfig.js";
 import type { SshTarget } from "../../src/transport/types.js";
 
 // Shapes of `ssh -G` output (OpenSSH 9.2), trimmed to the lines that matter plus some that do not.
@@ -156,4 +157,35 @@ describe("reading a config with ssh -G", () => {
     // An explicit ProxyJump makes the ProxyCommand irrelevant, as in ssh.
     assert.equal((await planRoute(target({ address: "viacommand", proxyJump: "gw" }))).jumps[0]?.address, "10.0.0.1");
   });
+});
+
+describe("when ssh -G is worth starting", () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const layout = (files: Record<string, string>) => {
+    const root = mkdtempSync(join(tmpdir(), "gd-sshcfg-"));
+    dirs.push(root);
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    return { home: join(root, "home"), etc: join(root, "etc/ssh") };
+  };
+  const stock = "Include ETC/ssh_config.d/*.conf\nHost *\n    SendEnv LANG LC_*\n    HashKnownHosts yes\n#   User nobody\n";
+  const cases: { title: string; files: Record<string, string>; want: boolean }[] = [
+    { title: "Debian's stock files and no user config: no", files: { "etc/ssh/ssh_config": stock }, want: false },
+    { title: "a user config: yes", files: { "etc/ssh/ssh_config": stock, "home/.ssh/config": "Host x\n  HostName y\n" }, want: true },
+    { title: "a drop-in setting User: yes", files: { "etc/ssh/ssh_config": stock, "etc/ssh/ssh_config.d/10-user.conf": "Host *\n  User ops\n" }, want: true },
+    { title: "the system file setting ProxyJump: yes", files: { "etc/ssh/ssh_config": stock + "Host 10.*\n  ProxyJump bastion\n" }, want: true },
+    { title: "a drop-in with unrelated keys only: no", files: { "etc/ssh/ssh_config": stock, "etc/ssh/ssh_config.d/20-env.conf": "Host *\n  ServerAliveInterval 30\n" }, want: false },
+  ];
+  for (const c of cases) {
+    it(c.title, () => {
+      const { home, etc } = layout(Object.fromEntries(Object.entries(c.files).map(([k, v]) => [k, v.replaceAll("ETC", "")])));
+      // The stock Include names the real drop-in directory of this layout.
+      const sys = join(etc, "ssh_config");
+      if (existsSync(sys)) writeFileSync(sys, readFileSync(sys, "utf8").replace("Include /ssh_config.d/*.conf", `Include ${etc}/ssh_config.d/*.conf`));
+      assert.equal(defaultConfigMaySet(home, etc), c.want);
+    });
+  }
 });
