@@ -70,6 +70,7 @@ export function program(): Command {
     .requiredOption("-i, --inventory <file>", "inventory YAML file")
     .requiredOption("-o, --out <dir>", "output directory (one sub-directory per host)")
     .option("-l, --limit <hosts>", "only these hosts or groups (comma separated)", list)
+    .option("--placeholders", "write each secret as __VARIABLE__ instead of reading it (review without the secrets)")
     .action(async (opts) => {
       const { renderCommand } = await import("./render.js");
       root.setOptionValue("exit", await renderCommand(opts));

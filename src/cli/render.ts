@@ -7,9 +7,9 @@ import { loadInventory } from "../inventory/load.js";
 import { redactor } from "../secrets/redactor.js";
 
 // `render`: offline, no connection; files land in OUT/HOST/<absolute path> with owner-only permissions.
-export async function renderCommand(flags: { inventory: string; out: string; limit?: string[] }): Promise<number> {
+export async function renderCommand(flags: { inventory: string; out: string; limit?: string[]; placeholders?: boolean }): Promise<number> {
   const playbook = await findPlaybook("site");
-  const inventory = loadInventory(flags.inventory, { requireGroup: playbook.group });
+  const inventory = loadInventory(flags.inventory, { requireGroup: playbook.group, placeholders: flags.placeholders ?? false });
   inventory.warnings.forEach((w) => process.stderr.write(redactor.redact(`warning: ${w}`) + "\n"));
   const hosts = withDatabaseHost(inventory, playbook, selectHosts(inventory, playbook.group, flags.limit));
   for (const { host, files } of renderFiles(playbook, hosts)) {

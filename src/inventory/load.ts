@@ -33,6 +33,8 @@ export interface LoadOptions {
   // The group the play runs on: it must exist and hold at least one host. Variables of hosts and groups
   // outside it are not read (a note says so); without it, every block is read and checked.
   requireGroup?: string;
+  // `render --placeholders`: secrets become placeholders naming their variable; no reference is read.
+  placeholders?: boolean;
 }
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be letters, digits, '.', '_' or '-'");
@@ -90,7 +92,7 @@ export function loadInventory(file: string, options: LoadOptions = {}): Inventor
   const inPlay = new Set(options.requireGroup ? groups[options.requireGroup] : allHosts);
   const read = (b: RawBlock) =>
     b.kind === "host" ? inPlay.has(b.name) : b.name === "all" || [...walk.groupHosts.get(b.name)!].some((h) => inPlay.has(h));
-  const resolveCtx: ResolveContext = { source, baseDir: dirname(path), env: options.env ?? process.env, warnings: [] };
+  const resolveCtx: ResolveContext = { source, baseDir: dirname(path), env: options.env ?? process.env, warnings: [], placeholders: options.placeholders ?? false };
   const notes: string[] = [];
   const layers = new Map<string, GroupLayer[]>();
   const own = new Map<string, { vars: Record<string, unknown>; path: KeyPath }[]>();

@@ -13,7 +13,14 @@ export interface ResolveContext {
   baseDir: string;
   env: NodeJS.ProcessEnv;
   warnings: string[];
+  // Config review without the secrets: every secret (referenced or inline) becomes a placeholder naming its
+  // variable, and no reference is read.
+  placeholders?: boolean;
 }
+
+// Letters, digits and underscores only, so the placeholder reads the same through every quoting layer
+// (URL-encoding, INI, shell) and names what belongs there.
+export const placeholderFor = (name: string) => `__${name}__`;
 
 const known = new Set(knownVarNames);
 
@@ -27,7 +34,8 @@ export function resolveBlock(ctx: ResolveContext, block: Record<string, unknown>
   for (const [key, value] of Object.entries(block)) {
     const spec = (varSpecs as Record<string, VarSpec>)[ansibleAliases[key] ?? key];
     resolved[key] = spec?.sections ? resolveSections(ctx, value, [...path, key]) : resolveValue(ctx, value, [...path, key]);
-    if (isSecretVar(key) && typeof value === "string") {
+    if (ctx.placeholders && isSecretVar(key)) resolved[key] = placeholderFor(ansibleAliases[key] ?? key);
+    else if (isSecretVar(key) && typeof value === "string") {
       redactor.add(value);
       const pos = ctx.source.position([...path, key]);
       ctx.warnings.push(`${ctx.source.file}:${pos.line}:${pos.col}: ${key} is written inline; prefer { env: NAME } or { file: PATH }`);
@@ -54,6 +62,7 @@ function unknownVariable(name: string): string {
 
 // A value position: a secret reference is read here, a malformed one is reported rather than passed on.
 function resolveValue(ctx: ResolveContext, value: unknown, path: KeyPath): unknown {
+  if (isSecretRef(value) && ctx.placeholders) return placeholderFor(path.slice(-1).join(""));
   if (isSecretRef(value)) {
     try {
       const secret = resolveSecretRef(value, ctx.baseDir, ctx.env);
