@@ -4,7 +4,9 @@ import { concurrently, flushHandlers, once, type Playbook, type Step, type TaskC
 import { profileFor } from "../src/profiles/index.js";
 import { schemaSync } from "../src/tasks/alembic.js";
 import { aptPackages } from "../src/tasks/aptPackages.js";
+import { directories } from "../src/tasks/directory.js";
 import { file } from "../src/tasks/file.js";
+import { storeDirectories } from "../src/stores/index.js";
 import { keystoneEndpoint } from "../src/tasks/keystoneEndpoint.js";
 import { keystoneRoleAssignment } from "../src/tasks/keystoneRoleAssignment.js";
 import { keystoneService } from "../src/tasks/keystoneService.js";
@@ -69,7 +71,13 @@ export const glanceSteps: Step[] = [
       ]),
     ),
   },
-  { name: "glance configuration", tasks: [file({ name: "glance-api.conf", tags: ["glance", "config"], notify: ["restart glance-api"], render: glanceApiConf })] },
+  {
+    name: "glance configuration",
+    tasks: [
+      directories({ name: "Image store directories", tags: ["glance", "config"], paths: storeDirectories, mode: 0o750, owner: "glance", group: "glance" }),
+      file({ name: "glance-api.conf", tags: ["glance", "config"], notify: ["restart glance-api"], render: glanceApiConf }),
+    ],
+  },
   {
     name: "glance schema",
     tasks: once(

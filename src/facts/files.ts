@@ -46,3 +46,25 @@ export function fileContentFact(path: string): FactSpec<FileContent> {
     },
   };
 }
+
+export interface DirectoryState {
+  // "directory", "regular file", … as stat names it; undefined when nothing is there.
+  kind?: string;
+  mode?: number;
+  owner?: string;
+  group?: string;
+}
+
+// What stands at a path, with its mode and owner.
+export function directoryFact(path: string): FactSpec<DirectoryState> {
+  return {
+    key: `dir:${path}`,
+    command: `stat -c '%F|%a %U %G' ${quote(path)}`,
+    parse(stdout, code) {
+      if (code !== 0) return {};
+      const [kind, rest = ""] = stdout.trim().split("|");
+      const [mode = "", owner, group] = rest.split(" ");
+      return { kind, mode: parseInt(mode, 8), owner, group } as DirectoryState;
+    },
+  };
+}

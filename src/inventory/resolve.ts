@@ -34,6 +34,10 @@ export function resolveBlock(ctx: ResolveContext, block: Record<string, unknown>
   for (const [key, value] of Object.entries(block)) {
     const spec = (varSpecs as Record<string, VarSpec>)[ansibleAliases[key] ?? key];
     resolved[key] = spec?.sections ? resolveSections(ctx, value, [...path, key]) : resolveValue(ctx, value, [...path, key]);
+    if (spec?.deprecated) {
+      const pos = ctx.source.position([...path, key]);
+      ctx.warnings.push(`${ctx.source.file}:${pos.line}:${pos.col}: ${key} is deprecated; use ${spec.deprecated} (see README: Image stores)`);
+    }
     if (ctx.placeholders && isSecretVar(key)) resolved[key] = placeholderFor(ansibleAliases[key] ?? key);
     else if (isSecretVar(key) && typeof value === "string") {
       redactor.add(value);

@@ -1,5 +1,6 @@
 import { freeKbFact, resolvesFact } from "../facts/host.js";
 import { osReleaseFact } from "../facts/osRelease.js";
+import type { HostVars } from "../inventory/vars.js";
 import type { Preflight } from "../plan/types.js";
 import { supportedReleases } from "../profiles/index.js";
 
@@ -17,11 +18,18 @@ export const controllerResolves: Preflight = {
   },
 };
 
+// Where new images land on the host: the default backend's directory when it is a file store; otherwise the
+// staging store, which interoperable import fills before data moves on.
+const imageDir = (v: HostVars) => {
+  const chosen = v.glance_backends.find((b) => b.id === v.glance_default_backend);
+  return chosen?.type === "file" ? (chosen.datadir ?? v.glance_filesystem_store_datadir) : v.glance_staging_dir;
+};
+
 export const imageStoreSpace: Preflight = {
   name: "free space for the image store",
-  facts: (v) => [freeKbFact(v.glance_filesystem_store_datadir)],
+  facts: (v) => [freeKbFact(imageDir(v))],
   async run(ctx) {
-    const dir = ctx.vars.glance_filesystem_store_datadir;
+    const dir = imageDir(ctx.vars);
     const availKb = await ctx.facts.get(freeKbFact(dir));
     if (!Number.isFinite(availKb)) throw new Error(`cannot measure free space under ${dir}`);
     const needMb = ctx.vars.glance_min_free_mb;

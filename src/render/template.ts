@@ -15,7 +15,7 @@ hbs.registerHelper("url", (value: unknown) => urlComponent(String(value)));
 const cache = new Map<string, HandlebarsTemplateDelegate>();
 
 // Renders templates/NAME (or the operator's glance_template_dir/NAME) with the host's variables.
-export function renderTemplate(name: string, vars: HostVars): string {
+export function renderTemplate(name: string, vars: HostVars & Record<string, unknown>): string {
   const dir = vars.glance_template_dir ?? join(packageRoot(), "templates");
   const path = join(dir, name);
   let template = cache.get(path);

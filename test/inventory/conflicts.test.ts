@@ -23,12 +23,12 @@ describe("same-depth group conflicts", () => {
   const cases: [what: string, text: string, warning: RegExp | undefined][] = [
     [
       "different values: warned, the later name wins",
-      twoGroups("glance_stores: 'file'", "glance_stores: 'file,http'"),
-      /:9:\d+: glance_stores is set differently by groups `east` and `west` \(same depth\) for host h1; `west` wins/,
+      twoGroups("glance_paste_flavor: 'keystone'", "glance_paste_flavor: 'keystone+cachemanagement'"),
+      /:9:\d+: glance_paste_flavor is set differently by groups `east` and `west` \(same depth\) for host h1; `west` wins/,
     ],
-    ["equal values: no warning", twoGroups("glance_stores: file", "glance_stores: file"), undefined],
-    ["set on the host itself: the tie decides nothing", twoGroups("glance_stores: a", "glance_stores: b", "{ glance_stores: c }"), undefined],
-    ["different variables: no warning", twoGroups("glance_stores: a", "glance_default_store: b"), undefined],
+    ["equal values: no warning", twoGroups("glance_paste_flavor: keystone", "glance_paste_flavor: keystone"), undefined],
+    ["set on the host itself: the tie decides nothing", twoGroups("glance_lock_path: a", "glance_lock_path: b", "{ glance_lock_path: c }"), undefined],
+    ["different variables: no warning", twoGroups("glance_lock_path: a", "glance_paste_flavor: b"), undefined],
     [
       "Ansible's other name of the same variable",
       twoGroups("ansible_user: a", "ansible_ssh_user: b"),
@@ -45,9 +45,9 @@ describe("same-depth group conflicts", () => {
   }
 
   it("the winner is the value the host gets", () => {
-    const loaded = inv.load(twoGroups("glance_stores: east-store", "glance_stores: west-store"));
-    assert.equal(loaded.hosts.find((h) => h.name === "h1")!.vars.glance_stores, "west-store");
-    assert.equal(loaded.hosts.find((h) => h.name === "h2")!.vars.glance_stores, "east-store");
+    const loaded = inv.load(twoGroups("glance_lock_path: east-store", "glance_lock_path: west-store"));
+    assert.equal(loaded.hosts.find((h) => h.name === "h1")!.vars.glance_lock_path, "west-store");
+    assert.equal(loaded.hosts.find((h) => h.name === "h2")!.vars.glance_lock_path, "east-store");
   });
 
   it("a deeper group settles it: no warning", () => {
@@ -55,14 +55,14 @@ describe("same-depth group conflicts", () => {
   children:
     controller:
       children:
-        east: { vars: { glance_stores: a }, hosts: { h1: {} } }
+        east: { vars: { glance_lock_path: a }, hosts: { h1: {} } }
         west:
-          vars: { glance_stores: b }
+          vars: { glance_lock_path: b }
           children:
-            rack1: { vars: { glance_stores: c }, hosts: { h1: } }
+            rack1: { vars: { glance_lock_path: c }, hosts: { h1: } }
 `);
     assert.deepEqual(loaded.warnings, []);
-    assert.equal(loaded.hosts[0]!.vars.glance_stores, "c");
+    assert.equal(loaded.hosts[0]!.vars.glance_lock_path, "c");
   });
 
   it("a secret: the groups and variable are named, never a value", () => {
@@ -80,9 +80,9 @@ describe("same-depth group conflicts", () => {
   children:
     controller:
       children:
-        a: { vars: { glance_stores: x }, hosts: { h1: {}, h2: {} } }
-        b: { vars: { glance_stores: y }, hosts: { h1: , h2: } }
-        c: { vars: { glance_stores: x }, hosts: { h1: , h2: } }
+        a: { vars: { glance_lock_path: x }, hosts: { h1: {}, h2: {} } }
+        b: { vars: { glance_lock_path: y }, hosts: { h1: , h2: } }
+        c: { vars: { glance_lock_path: x }, hosts: { h1: , h2: } }
 `);
     assert.equal(loaded.warnings.length, 1);
     assert.match(loaded.warnings[0]!, /groups `a`, `b` and `c` \(same depth\) for hosts h1, h2; `c` wins/);

@@ -38,9 +38,15 @@ const bare = {
   glance_service_description: "OpenStack Image",
   glance_url: "http://controller:9292",
   glance_api_port: 9292,
-  glance_stores: "file,http",
-  glance_default_store: "file",
   glance_filesystem_store_datadir: "/var/lib/glance/images/",
+  // The multi-store form replaced glance_stores/glance_default_store (now deprecated, unset by default).
+  glance_backends: [
+    { id: "fs", type: "file", datadir: "/var/lib/glance/images/" },
+    { id: "http", type: "http" },
+  ],
+  glance_default_backend: "fs",
+  glance_staging_dir: "/var/lib/glance/os_glance_staging_store/",
+  glance_tasks_dir: "/var/lib/glance/os_glance_tasks_store/",
   glance_paste_flavor: "keystone",
   glance_lock_path: "/var/lib/glance/tmp",
   glance_api_conf_overrides: {},

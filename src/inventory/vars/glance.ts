@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { backendList, backendsFromStores, storeId } from "./backends.js";
 import { dbPassword, hostish, iniOverrides, port, text, url, type Vars, type VarSpec } from "./schemas.js";
 
 // The install guide's Glance chapter: database, Keystone account and endpoints, and glance-api.conf.
@@ -15,9 +16,29 @@ export const glanceVars = {
   glance_service_description: { schema: text, default: "OpenStack Image", doc: "Keystone service description." },
   glance_url: { schema: url, default: (v: Vars) => `http://${v.controller_host}:9292`, doc: "URL of the public, internal and admin endpoints." },
   glance_api_port: { schema: port, default: 9292, doc: "Port glance-api listens on (for health checks through the tunnel)." },
-  glance_stores: { schema: text, default: "file,http", doc: "[glance_store] stores." },
-  glance_default_store: { schema: text, default: "file", doc: "[glance_store] default_store." },
-  glance_filesystem_store_datadir: { schema: text, default: "/var/lib/glance/images/", doc: "[glance_store] filesystem_store_datadir." },
+  glance_stores: {
+    schema: text,
+    deprecated: "glance_backends",
+    doc: "Deprecated (Glance deprecated `[glance_store] stores`): the store types to enable, e.g. `file,http`; read as glance_backends with the ids `fs` for `file` and the type's name otherwise.",
+  },
+  glance_default_store: {
+    schema: text,
+    deprecated: "glance_default_backend",
+    doc: "Deprecated (Glance deprecated `default_store`): the default store type; read as glance_default_backend.",
+  },
+  glance_filesystem_store_datadir: { schema: text, default: "/var/lib/glance/images/", doc: "Directory of the default file backend (`fs`) when glance_backends is not set." },
+  glance_backends: {
+    schema: backendList,
+    default: (v: Vars) => backendsFromStores(v),
+    doc: "Image stores, `[DEFAULT] enabled_backends`: a list of `{ id, type, ... }` (types: `file` with `datadir`, `http`). Ids are recorded with every image: never rename one. Default: `fs` (file, glance_filesystem_store_datadir) and `http`.",
+  },
+  glance_default_backend: {
+    schema: text,
+    default: (v: Vars) => (v.glance_default_store === undefined ? "fs" : storeId(String(v.glance_default_store))),
+    doc: "`[glance_store] default_backend`: the id of the backend new images go to (a writable one).",
+  },
+  glance_staging_dir: { schema: text, default: "/var/lib/glance/os_glance_staging_store/", doc: "`[os_glance_staging_store]` directory: image data staged by interoperable import (glance:glance 0750)." },
+  glance_tasks_dir: { schema: text, default: "/var/lib/glance/os_glance_tasks_store/", doc: "`[os_glance_tasks_store]` directory: Glance's task work area (glance:glance 0750)." },
   glance_paste_flavor: { schema: text, default: "keystone", doc: "[paste_deploy] flavor." },
   glance_lock_path: { schema: text, default: "/var/lib/glance/tmp", doc: "[oslo_concurrency] lock_path." },
   glance_api_conf_overrides: {

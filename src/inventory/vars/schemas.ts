@@ -36,4 +36,6 @@ export interface VarSpec {
   // The value is `{ section: { key: value } }`: a secret reference may stand for a key's value, never for a
   // section (so a section may be called `file` or `env`). Other variables take a reference as their value.
   sections?: boolean;
+  // The variable that replaces this one: setting it still works, with a warning naming the new one.
+  deprecated?: string;
 }
