@@ -26,7 +26,8 @@ export function glanceVerification(options: { upload: (playChanged: boolean) => 
     name: "Verify Glance",
     tags: options.tags,
     prefetch(ctx) {
-      const reads = new Map([ownApi(ctx), ctx.vars.glance_url].map((base) => [base, readAnswers(ctx, base)] as const));
+      // One read per distinct URL: the host's own address is often the catalogue's (`controller`).
+      const reads = new Map([...new Set([ownApi(ctx), ctx.vars.glance_url])].map((base) => [base, readAnswers(ctx, base)] as const));
       for (const r of reads.values()) r.catch(() => undefined);
       early.set(ctx, reads);
     },
