@@ -6,13 +6,23 @@ import { noChange, type Task } from "../plan/types.js";
 
 // apt-get as an unattended operator runs it: no prompts, keep existing configs, wait for the dpkg lock
 // (another apt run, unattended-upgrades) up to apt_lock_timeout, refresh lists only when they are stale.
+//
+// Packages do not start their services while apt runs (a policy-rc.d that refuses every start, there only for
+// the install): Debian's keystone and glance start at once with their own defaults, and restarting them seconds
+// later, while uwsgi still loads its workers, ran into the 15 s stop timeout, a kill and a failed start (25-47 s
+// of a first deploy). The playbooks' `running` tasks start each service once its configuration is in place. An
+// operator's own policy-rc.d is left alone and decides as before.
+export const POLICY_RC_D = "/usr/sbin/policy-rc.d";
+
 export function aptInstallCommand(names: string[], vars: HostVars): string {
   const lock = `-o DPkg::Lock::Timeout=${Math.round(vars.apt_lock_timeout)}`;
   const fresh = "find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -60 2>/dev/null | grep -q .";
+  const install = `apt-get ${lock} install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold ${names.map((n) => quote(n)).join(" ")}`;
+  const held = `trap 'rm -f ${POLICY_RC_D}' EXIT && printf '#!/bin/sh\\nexit 101\\n' > ${POLICY_RC_D} && chmod 0755 ${POLICY_RC_D} && ${install}`;
   return [
     "export DEBIAN_FRONTEND=noninteractive",
     `{ ${fresh} || apt-get ${lock} update -q; }`,
-    `apt-get ${lock} install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold ${names.map((n) => quote(n)).join(" ")}`,
+    `if [ -e ${POLICY_RC_D} ]; then ${install}; else ${held}; fi`,
   ].join(" && ");
 }
 

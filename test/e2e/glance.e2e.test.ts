@@ -64,6 +64,13 @@ describe("glance on a lab host", { skip, timeout: 30 * 60_000 }, () => {
   it("blank host: site deploy succeeds and verify uploads an active image with a matching checksum", async () => {
     const { code, report } = await deploy("site");
     assert.equal(code, 0, failures(report));
+    // Packages start nothing while apt runs, so no service is restarted while still starting: no failed unit
+    // and no forced kill anywhere in the journal after a first deploy.
+    assert.equal((await sh("systemctl --failed --no-legend --plain")).trim(), "", "failed units");
+    assert.equal((await sh("journalctl --no-pager -o cat | grep -c 'timed out. Killing' || true")).trim(), "0", "forced kills");
+    // Our glance-api.conf (multi-store form) draws no deprecation or staging-directory warning.
+    const log = await sh("grep -iE 'deprecat|staging directory' /var/log/glance/glance-api.log || true");
+    assert.doesNotMatch(log, /stores|default_store|staging directory/i, log);
     const v = await cli(["verify", "--inventory", lab.inventory, "--json"]);
     assert.equal(v.code, 0, v.stdout + v.stderr);
     const verify = JSON.parse(v.stdout) as PlayReport;
