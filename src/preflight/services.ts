@@ -33,9 +33,10 @@ export const keystoneAnswers: Preflight = {
     };
     try {
       await prove().catch(async (error: Error) => {
-        // Right after a boot or restart Keystone takes seconds to load its workers: when it does not answer, wait
-        // for its version document (no credentials, no policy), then ask once more.
-        if (/HTTP 401|refused the admin credentials/.test(error.message)) throw error;
+        // Right after a boot or restart Keystone takes seconds to load its workers (it accepts connections, then
+        // answers late or hangs up): wait for its version document (no credentials, no policy), then ask once
+        // more. Refused credentials, or a refused connection (nothing listens: Keystone is down), fail at once.
+        if (/HTTP 401|refused the admin credentials|Connection refused|ECONNREFUSED/.test(error.message)) throw error;
         await waitHttp(ctx, joinUrl(ctx.vars.keystone_url, "v3"), { accept: [200], timeoutS: ctx.vars.service_start_timeout, unit: ctx.profile.units.keystone });
         await prove();
       });
