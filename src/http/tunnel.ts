@@ -1,5 +1,6 @@
 import http from "node:http";
-import type { Duplex } from "node:stream";
+import { Readable, Transform, type Duplex } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { Transport } from "../transport/types.js";
 
 export interface HttpResponse {
@@ -11,7 +12,12 @@ export interface HttpResponse {
 export interface HttpRequest {
   method?: string;
   headers?: Record<string, string>;
-  body?: string | Buffer;
+  // A stream body is sent as it is read, at the pace the tunnel accepts it (backpressure), so an image of any
+  // size passes through a small, constant amount of memory.
+  body?: string | Buffer | Readable;
+  // Length of a stream body; without it the body goes out chunked.
+  contentLength?: number;
+  // Fails the request when nothing moves for this long: no body byte sent and no answer byte received.
   timeoutMs?: number;
 }
 
@@ -20,28 +26,53 @@ export interface HttpRequest {
 export async function tunnelRequest(t: Transport, url: string, init: HttpRequest = {}): Promise<HttpResponse> {
   const u = new URL(url);
   const stream: Duplex = await t.forward(u.hostname, Number(u.port || (u.protocol === "https:" ? 443 : 80)));
+  const what = `${init.method ?? "GET"} ${u.origin}${u.pathname}`;
+  const body = init.body;
+  const source = body instanceof Readable ? body : undefined;
+  const fixed = body === undefined || body instanceof Readable ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body);
+  const length = source ? init.contentLength : fixed?.length;
   return new Promise<HttpResponse>((resolve, reject) => {
-    const body = init.body === undefined ? undefined : Buffer.isBuffer(init.body) ? init.body : Buffer.from(init.body);
     const req = http.request(
       {
         method: init.method ?? "GET",
         path: u.pathname + u.search,
-        headers: { host: u.host, connection: "close", ...(body ? { "content-length": String(body.length) } : {}), ...init.headers },
+        headers: { host: u.host, connection: "close", ...(length !== undefined ? { "content-length": String(length) } : {}), ...init.headers },
         createConnection: () => stream as unknown as import("node:net").Socket,
       },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("data", (c: Buffer) => {
+          touch();
+          chunks.push(c);
+        });
+        res.on("end", () => {
+          // A server may answer (an error) before it has read the whole body: stop reading the source.
+          if (source && !source.readableEnded) source.destroy();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+        });
         res.on("error", reject);
       },
     );
-    // An SSH channel is not a net.Socket (no setTimeout), so the deadline is a plain timer.
+    // An SSH channel is not a net.Socket (no setTimeout), so the deadline is a plain timer, pushed back
+    // whenever bytes move: a long upload is fine, a stalled one is not.
     const ms = init.timeoutMs ?? 30_000;
-    const timer = setTimeout(() => req.destroy(new Error(`no answer in ${ms / 1000} s`)), ms);
+    let timer: NodeJS.Timeout | undefined;
+    const touch = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => req.destroy(new Error(`nothing moved for ${ms / 1000} s`)), ms);
+    };
+    touch();
     req.on("close", () => clearTimeout(timer));
-    req.on("error", (e) => reject(new Error(`${init.method ?? "GET"} ${u.origin}${u.pathname}: ${e.message}`)));
-    req.end(body);
+    req.on("error", (e) => reject(new Error(`${what}: ${e.message}`)));
+    if (!source) return void req.end(fixed);
+    const moved = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        touch();
+        done(null, chunk);
+      },
+    });
+    // A failing source (unreadable file, broken download) aborts the request with its own reason.
+    pipeline(source, moved, req).catch((e: Error) => req.destroy(e));
   });
 }
 
