@@ -3,19 +3,22 @@
 export function byteMeter(label: string, total: number | undefined, emit?: (text: string) => void, everyMs = 500) {
   const begin = Date.now();
   let bytes = 0;
-  let last = 0;
-  const line = (now: number) => transferLine(label, bytes, total, now - begin);
+  let last = -Infinity;
+  let shown = -1;
+  const show = (now: number) => {
+    last = now;
+    shown = bytes;
+    emit?.(transferLine(label, bytes, total, now - begin));
+  };
   return {
     add(n: number): void {
       bytes += n;
       const now = Date.now();
-      if (!emit || now - last < everyMs) return;
-      last = now;
-      emit(line(now));
+      if (emit && now - last >= everyMs) show(now);
     },
     // The closing line, so the last thing shown is the whole transfer.
     done(): void {
-      if (emit && last !== 0) emit(line(Date.now()));
+      if (emit && shown !== bytes) show(Date.now());
     },
   };
 }

@@ -48,30 +48,38 @@ export async function tunnelRequest(t: Transport, url: string, init: HttpRequest
         res.on("end", () => {
           // A server may answer (an error) before it has read the whole body: stop reading the source.
           if (source && !source.readableEnded) source.destroy();
+          clearTimeout(timer);
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
         });
         res.on("error", reject);
       },
     );
+    // Settles at once: a channel whose far end stopped reading closes only when that end drains, which may be never.
+    const fail = (e: Error) => {
+      clearTimeout(timer);
+      reject(new Error(`${what}: ${e.message}`));
+      req.destroy(e);
+    };
     // An SSH channel is not a net.Socket (no setTimeout), so the deadline is a plain timer, pushed back
     // whenever bytes move: a long upload is fine, a stalled one is not.
     const ms = init.timeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const touch = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => req.destroy(new Error(`nothing moved for ${ms / 1000} s`)), ms);
+      timer = setTimeout(() => fail(new Error(`nothing moved for ${ms / 1000} s`)), ms);
     };
     touch();
     req.on("close", () => clearTimeout(timer));
-    req.on("error", (e) => reject(new Error(`${what}: ${e.message}`)));
+    req.on("error", (e) => fail(e));
     if (!source) return void req.end(fixed);
+    // A source that fails (unreadable file, broken download) aborts the request: its reason is the one to tell.
+    source.once("error", (e: Error) => fail(e));
     const moved = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         touch();
         done(null, chunk);
       },
     });
-    // A failing source (unreadable file, broken download) aborts the request with its own reason.
     pipeline(source, moved, req).catch((e: Error) => req.destroy(e));
   });
 }

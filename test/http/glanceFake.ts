@@ -20,6 +20,8 @@ export class FakeGlance {
   fault: (method: string, path: string) => number | undefined = () => undefined;
   // Called for each chunk of image data before it is taken; a test can hold the upload back here.
   onData: (chunk: Buffer) => Promise<void> | void = () => undefined;
+  // Called once an upload is stored; a test can make Glance's record disagree with the data here.
+  afterUpload: (image: GlanceImage) => void = () => undefined;
   private server: http.Server | undefined;
   private next = 1;
   private clock = Date.parse("2026-01-01T00:00:00Z");
@@ -126,7 +128,8 @@ export class FakeGlance {
     const image = this.images.find((i) => i.id === id);
     const fault = this.fault("PUT", req.url ?? "");
     if (fault !== undefined || !image || image.status !== "queued") {
-      req.resume();
+      // The body is read before the refusal: closing on unread data would reset the connection, answer and all.
+      for await (const _ of req);
       return send(fault ?? (image ? 409 : 404), { message: "upload refused" });
     }
     const md5 = createHash("md5");
@@ -140,6 +143,7 @@ export class FakeGlance {
       this.received += chunk.length;
     }
     Object.assign(image, { status: "active", size, checksum: md5.digest("hex"), os_hash_algo: this.hashAlgo, os_hash_value: hash.digest("hex") });
+    this.afterUpload(image);
     send(204);
   }
 }
