@@ -31,6 +31,7 @@ interface EntryChange {
 // image of its name holds the same data in the same formats; visibility and listed properties are set in place
 // on the image that does; other images of the name stay unless the entry says `replace: true`, and nothing is
 // deleted otherwise except by `state: absent`.
+// An empty or unset catalogue is simply true: the task is ok and asks Glance nothing.
 export function glanceImage(options: GlanceImageOptions): Task {
   const entries = (v: HostVars) => options.images(v) ?? [];
   return {
@@ -38,7 +39,6 @@ export function glanceImage(options: GlanceImageOptions): Task {
     tags: options.tags,
     // Read in the play's batched probe, so a cached admin token costs nothing.
     facts: () => [tokenCacheFact()],
-    when: (ctx) => entries(ctx.vars).length > 0,
     // Hashing a large local file takes seconds: it starts with the play and the check finds it done.
     prefetch: (ctx) => Promise.all(entries(ctx.vars).flatMap((e) => (e.file && e.state === "present" ? [fileDigests(e.file, ctx.progress)] : []))),
     async check(ctx) {

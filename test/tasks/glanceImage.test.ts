@@ -64,7 +64,7 @@ interface Case {
 const cirros = (more: Record<string, unknown> = {}) => ({ name: "cirros", file: "new", ...more });
 
 const cases: Case[] = [
-  { title: "empty catalogue: skipped", entries: [], status: "skipped", mutations: [] },
+  { title: "empty catalogue: ok, and Glance is not asked", entries: [], status: "ok", mutations: [], glance: (g) => (g.fault = () => 500) },
   { title: "missing: created and uploaded; a second run changes nothing", entries: [cirros({ properties: { os_distro: "cirros" } })], status: "changed", summary: /^upload image cirros from .*\/new$/, mutations: ["POST /v2/images", "PUT /v2/images/img-1/file"], after: ["cirros:new"] },
   { title: "present with the same data: nothing to do", have: [{ name: "cirros", data: "new" }], entries: [cirros()], status: "ok", mutations: [], after: ["cirros:new"] },
   {
