@@ -43,7 +43,7 @@ export async function uploadBench(tools: UploadBenchTools): Promise<UploadFigure
   const host = lab.state.hosts[0]!;
   try {
     // Random data: nothing compresses it on the way, and as `raw` Glance takes it as it is.
-    await execa("head", ["-c", String(SIZE), "/dev/urandom"], { stdout: { file: local } });
+    await execa("dd", ["if=/dev/urandom", `of=${local}`, "bs=1M", `count=${SIZE / 1024 ** 2}`, "status=none"]);
     const ssh = ["-i", lab.paths.key, "-o", `UserKnownHostsFile=${lab.paths.knownHosts}`, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"];
     await execa("scp", [...ssh, local, `root@${host.address}:/root/bench-1g.img`]);
     await tools.prepare(lab.inventory);

@@ -1,5 +1,7 @@
 import type { TaskContext } from "../plan/types.js";
-import { DigestStream, type Digests, type ImageSource } from "./imageSource.js";
+import { pipeline } from "node:stream/promises";
+import { DigestStream, type Digests } from "./digest.js";
+import type { ImageSource } from "./imageSource.js";
 import { byteMeter } from "./meter.js";
 import { joinUrl, tunnelRequest, type HttpRequest, type HttpResponse } from "./tunnel.js";
 
@@ -74,17 +76,18 @@ export class Glance {
   async upload(id: string, source: ImageSource, label: string): Promise<Digests> {
     const { stream, size } = await source.open();
     const meter = byteMeter(label, size, this.ctx.progress);
-    const digest = new DigestStream((n) => meter.add(n));
-    stream.on("error", (e) => digest.destroy(e));
+    const digest = new DigestStream(["md5", "sha512"], (n) => meter.add(n));
+    // A read error reaches the request through the digest stream, which pipeline destroys with it.
+    pipeline(stream, digest).catch(() => undefined);
     const r = await this.request("PUT", `v2/images/${id}/file`, {
       headers: { "content-type": "application/octet-stream" },
-      body: stream.pipe(digest),
+      body: digest,
       ...(size !== undefined ? { contentLength: size } : {}),
       timeoutMs: 300_000,
     });
     if (r.status !== 204) throw new Error(`upload of ${source.label}: HTTP ${r.status} ${r.body.toString("utf8").slice(0, 200).replace(/\s+/g, " ")}`);
     meter.done();
-    return digest.digests();
+    return digest.digests;
   }
 
   // Polls the image with backoff until it is active; killed/deleted states fail at once.

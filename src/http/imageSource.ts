@@ -1,17 +1,10 @@
-import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { Readable, Transform, type TransformCallback } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { DigestStream, type HashAlgo } from "./digest.js";
 import { byteMeter } from "./meter.js";
-
-// What Glance reports of an image's data: size, `checksum` (md5) and `os_hash_value` (sha512).
-export interface Digests {
-  size: number;
-  md5: string;
-  sha512: string;
-}
 
 // An image's bytes, read as a stream: a local file, or a URL the tool downloads as it uploads.
 export interface ImageSource {
@@ -43,51 +36,30 @@ export function urlSource(url: string): ImageSource {
   };
 }
 
-// Passes bytes through unchanged while hashing them as Glance does and counting them.
-export class DigestStream extends Transform {
-  private readonly md5: Hash = createHash("md5");
-  private readonly sha512: Hash = createHash("sha512");
-  private size = 0;
-  constructor(private readonly onBytes: (n: number) => void = () => undefined) {
-    super();
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.md5.update(chunk);
-    this.sha512.update(chunk);
-    this.size += chunk.length;
-    this.onBytes(chunk.length);
-    done(null, chunk);
-  }
-  // Valid once the stream has ended.
-  digests(): Digests {
-    return { size: this.size, md5: this.md5.digest("hex"), sha512: this.sha512.digest("hex") };
-  }
-}
+// A local file's hash, read once per run for a given file version (path, inode, size, mtime) and algorithm: the
+// catalogue needs it only to compare with images already in Glance, and then only the algorithm Glance used.
+const fileHashCache = new Map<string, Promise<string>>();
 
-// A local file's digests, read once per run for a given file version (path, inode, size, mtime): the catalogue
-// asks for them in the check, the upload again to compare with what it sent.
-const fileDigestCache = new Map<string, Promise<Digests>>();
-
-export async function fileDigests(path: string, progress?: (text: string) => void): Promise<Digests> {
+export async function fileHash(path: string, algo: HashAlgo, progress?: (text: string) => void): Promise<string> {
   const full = resolve(path);
   const s = await stat(full, { bigint: true });
-  const key = [full, s.dev, s.ino, s.size, s.mtimeNs].join("\0");
-  let pending = fileDigestCache.get(key);
+  const key = [full, s.dev, s.ino, s.size, s.mtimeNs, algo].join("\0");
+  let pending = fileHashCache.get(key);
   if (!pending) {
-    pending = hashStream(createReadStream(full, { highWaterMark: 1 << 20 }), Number(s.size), `sha512 of ${path}`, progress);
-    fileDigestCache.set(key, pending);
-    pending.catch(() => fileDigestCache.delete(key));
+    pending = hashStream(createReadStream(full, { highWaterMark: 1 << 20 }), Number(s.size), algo, `${algo} of ${path}`, progress);
+    fileHashCache.set(key, pending);
+    pending.catch(() => fileHashCache.delete(key));
   }
   return pending;
 }
 
-async function hashStream(stream: Readable, size: number, label: string, progress?: (text: string) => void): Promise<Digests> {
+async function hashStream(stream: Readable, size: number, algo: HashAlgo, label: string, progress?: (text: string) => void): Promise<string> {
   const meter = byteMeter(label, size, progress);
-  const digest = new DigestStream((n) => meter.add(n));
+  const digest = new DigestStream([algo], (n) => meter.add(n));
   // The bytes are only hashed; the sink drops them.
   await pipeline(stream, digest, async (chunks: AsyncIterable<Buffer>) => {
     for await (const _ of chunks);
   });
   meter.done();
-  return digest.digests();
+  return (await digest.digests)[algo];
 }

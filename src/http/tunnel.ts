@@ -1,6 +1,5 @@
 import http from "node:http";
 import { Readable, Transform, type Duplex } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type { Transport } from "../transport/types.js";
 
 export interface HttpResponse {
@@ -32,6 +31,28 @@ export async function tunnelRequest(t: Transport, url: string, init: HttpRequest
   const fixed = body === undefined || body instanceof Readable ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body);
   const length = source ? init.contentLength : fixed?.length;
   return new Promise<HttpResponse>((resolve, reject) => {
+    // An SSH channel is not a net.Socket (no setTimeout), so the deadline is a plain timer, pushed back
+    // whenever bytes move: a long upload is fine, a stalled one is not.
+    const ms = init.timeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const touch = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => fail(new Error(`nothing moved for ${ms / 1000} s`)), ms);
+    };
+    // Body bytes handed to the request so far, through a pass-through that counts them.
+    let sent = 0;
+    let counter: Transform | undefined;
+    const stopSource = () => {
+      counter?.unpipe(req);
+      if (source && !source.readableEnded) source.destroy();
+    };
+    // Settles at once: a channel whose far end stopped reading closes only when that end drains, which may be never.
+    const fail = (e: Error) => {
+      clearTimeout(timer);
+      reject(new Error(`${what}: ${e.message}`));
+      stopSource();
+      req.destroy(e);
+    };
     const req = http.request(
       {
         method: init.method ?? "GET",
@@ -46,41 +67,31 @@ export async function tunnelRequest(t: Transport, url: string, init: HttpRequest
           chunks.push(c);
         });
         res.on("end", () => {
-          // A server may answer (an error) before it has read the whole body: stop reading the source.
-          if (source && !source.readableEnded) source.destroy();
           clearTimeout(timer);
+          // A server may answer (a refusal) before it has the whole body: the source is not read further. A
+          // source that sent every byte of a known length may still be finishing (its end, its last hashing).
+          if (length === undefined || sent < length) stopSource();
+          else counter?.unpipe(req);
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
         });
         res.on("error", reject);
       },
     );
-    // Settles at once: a channel whose far end stopped reading closes only when that end drains, which may be never.
-    const fail = (e: Error) => {
-      clearTimeout(timer);
-      reject(new Error(`${what}: ${e.message}`));
-      req.destroy(e);
-    };
-    // An SSH channel is not a net.Socket (no setTimeout), so the deadline is a plain timer, pushed back
-    // whenever bytes move: a long upload is fine, a stalled one is not.
-    const ms = init.timeoutMs ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
-    const touch = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => fail(new Error(`nothing moved for ${ms / 1000} s`)), ms);
-    };
     touch();
     req.on("close", () => clearTimeout(timer));
     req.on("error", (e) => fail(e));
     if (!source) return void req.end(fixed);
     // A source that fails (unreadable file, broken download) aborts the request: its reason is the one to tell.
     source.once("error", (e: Error) => fail(e));
-    const moved = new Transform({
+    counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         touch();
+        sent += chunk.length;
         done(null, chunk);
       },
     });
-    pipeline(source, moved, req).catch((e: Error) => req.destroy(e));
+    // pipe, not pipeline: the request closing after its answer must not destroy a source that is still finishing.
+    source.pipe(counter).pipe(req);
   });
 }
 

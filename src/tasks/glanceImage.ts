@@ -1,6 +1,8 @@
+import { stat } from "node:fs/promises";
 import { tokenCacheFact } from "../facts/state.js";
 import { checkStored, Glance, type GlanceImage, type PatchOp } from "../http/glance.js";
-import { fileDigests, fileSource, urlSource, type Digests } from "../http/imageSource.js";
+import type { Digests, HashAlgo } from "../http/digest.js";
+import { fileHash, fileSource, urlSource } from "../http/imageSource.js";
 import type { HostVars } from "../inventory/vars.js";
 import type { GlanceImageEntry } from "../inventory/vars/images.js";
 import { call, type Action } from "../plan/actions.js";
@@ -40,7 +42,11 @@ export function glanceImage(options: GlanceImageOptions): Task {
     // Read in the play's batched probe, so a cached admin token costs nothing.
     facts: () => [tokenCacheFact()],
     // Hashing a large local file takes seconds: it starts with the play and the check finds it done.
-    prefetch: (ctx) => Promise.all(entries(ctx.vars).flatMap((e) => (e.file && e.state === "present" ? [fileDigests(e.file, ctx.progress)] : []))),
+    prefetch: (ctx) => {
+      const glance = new Glance(ctx);
+      const present = entries(ctx.vars).filter((e) => e.state === "present");
+      return Promise.all(present.map(async (e) => wanted(ctx, e, candidates(e, await glance.images(e.name)))));
+    },
     async check(ctx) {
       const glance = new Glance(ctx);
       const changes: EntryChange[] = [];
@@ -61,9 +67,9 @@ async function planEntry(ctx: TaskContext, glance: Glance, e: GlanceImageEntry):
     if (!images.length) return undefined;
     return { summary: `delete image ${e.name} (${ids(images)})`, diff: [], actions: images.map((i) => removal(glance, i)) };
   }
-  const want = await wanted(ctx, e);
   const active = newestFirst(images.filter((i) => i.status === "active"));
-  const keep = active.find((i) => holds(i, want) && i.disk_format === e.disk_format && i.container_format === e.container_format);
+  const want = await wanted(ctx, e, candidates(e, images));
+  const keep = candidates(e, images).find((i) => holds(i, want));
   if (!keep) return uploadChange(ctx, glance, e, want, images, active);
   const { ops, diff } = updates(keep, e);
   const old = e.replace ? images.filter((i) => i.id !== keep.id) : [];
@@ -76,23 +82,30 @@ async function planEntry(ctx: TaskContext, glance: Glance, e: GlanceImageEntry):
   return { summary: summary.join(", "), diff, actions: [...(ops.length ? [patch] : []), ...old.map((i) => removal(glance, i))] };
 }
 
-// A file is hashed here (once per run and file version); its entry's checksum, if any, must agree.
-async function wanted(ctx: TaskContext, e: GlanceImageEntry): Promise<Want | undefined> {
-  if (e.file !== undefined) {
-    const d = await fileDigests(e.file, ctx.progress);
-    if (e.checksum && e.checksum !== d.md5 && e.checksum !== d.sha512) {
-      throw new Error(`${e.file}: its ${e.checksum.length === 32 ? "md5" : "sha512"} is not the checksum image ${e.name} lists`);
-    }
-    return { sha512: d.sha512, md5: d.md5, size: d.size };
-  }
-  if (!e.checksum) return undefined;
-  return e.checksum.length === 32 ? { md5: e.checksum } : { sha512: e.checksum };
+// Active images of the entry's name and formats: the ones whose data may already be the entry's, newest first.
+const candidates = (e: GlanceImageEntry, images: GlanceImage[]) =>
+  newestFirst(images.filter((i) => i.status === "active" && i.disk_format === e.disk_format && i.container_format === e.container_format));
+
+// Whether Glance hashed an image's data with sha512 (its default); otherwise only the md5 compares.
+const bySha512 = (image: GlanceImage) => (image.os_hash_algo ?? "sha512") === "sha512" && !!image.os_hash_value;
+
+// A file is hashed only as far as a comparison needs it (once per run, file version and algorithm): with no
+// candidate and no expected checksum, a first upload reads the file once, hashing on the way.
+async function wanted(ctx: TaskContext, e: GlanceImageEntry, found: GlanceImage[]): Promise<Want | undefined> {
+  const expected: HashAlgo | undefined = e.checksum === undefined ? undefined : e.checksum.length === 32 ? "md5" : "sha512";
+  if (e.file === undefined) return expected ? { [expected]: e.checksum } : undefined;
+  const algos = new Set<HashAlgo>(found.map((i) => (bySha512(i) ? "sha512" : "md5")));
+  if (expected) algos.add(expected);
+  const want: Want = { size: (await stat(e.file)).size };
+  for (const algo of algos) want[algo] = await fileHash(e.file, algo, ctx.progress);
+  if (expected && want[expected] !== e.checksum) throw new Error(`${e.file}: its ${expected} is not the checksum image ${e.name} lists`);
+  return want;
 }
 
 // Whether an image holds the wanted data: by sha512 when Glance hashed with it, else by md5.
 function holds(image: GlanceImage, want: Want | undefined): boolean {
   if (!want) return true;
-  if (want.sha512 && (image.os_hash_algo ?? "sha512") === "sha512" && image.os_hash_value) return image.os_hash_value === want.sha512;
+  if (want.sha512 && bySha512(image)) return image.os_hash_value === want.sha512;
   return want.md5 !== undefined && image.checksum === want.md5;
 }
 
@@ -107,16 +120,19 @@ function uploadChange(ctx: TaskContext, glance: Glance, e: GlanceImageEntry, wan
   );
   const latest = active[0];
   const old = e.replace ? images : [];
-  const parts = [latest ? `upload a new image ${e.name} from ${label}: ${whyNew(latest, e, want)}` : `upload image ${e.name} from ${label}`];
+  const parts = [latest ? `upload a new image ${e.name} from ${label}: ${whyNew(latest, e)}` : `upload image ${e.name} from ${label}`];
   if (old.length) parts.push(`then delete old image${old.length > 1 ? "s" : ""} ${ids(old)} (replace: true)`);
   else if (active.length) parts.push(`old image${active.length > 1 ? "s" : ""} ${ids(active)} kept (replace: true would delete ${active.length > 1 ? "them" : "it"})`);
   const diff = latest && want?.sha512 && latest.os_hash_value !== want.sha512 ? [valueDiff(`${e.name} sha512`, short(latest.os_hash_value ?? ""), short(want.sha512))] : [];
   return { summary: parts.join("; "), diff, actions: [upload, ...old.map((i) => removal(glance, i))] };
 }
 
-function whyNew(latest: GlanceImage, e: GlanceImageEntry, want: Want | undefined): string {
-  if (!holds(latest, want)) return `its data changed (image ${latest.id} holds other data)`;
-  return `its formats changed (${latest.disk_format}/${latest.container_format} → ${e.disk_format}/${e.container_format})`;
+// The newest active image of the name is not the entry's: either its formats differ, or its data does.
+function whyNew(latest: GlanceImage, e: GlanceImageEntry): string {
+  if (latest.disk_format !== e.disk_format || latest.container_format !== e.container_format) {
+    return `its formats changed (${latest.disk_format}/${latest.container_format} → ${e.disk_format}/${e.container_format})`;
+  }
+  return `its data changed (image ${latest.id} holds other data)`;
 }
 
 // Creates the image, streams the data in, and proves Glance stored exactly what the check hashed; a failed
@@ -138,8 +154,9 @@ async function uploadImage(ctx: TaskContext, glance: Glance, e: GlanceImageEntry
 
 // What was sent against what the check expected: a file edited since, or a download that is not the entry's.
 function sentDiffers(sent: Digests, want: Want | undefined): string | undefined {
+  if (want?.size !== undefined && sent.size !== want.size) return `${sent.size} bytes sent, ${want.size} when checked (did the file change?)`;
   if (want?.sha512 && sent.sha512 !== want.sha512) return "the data sent is not the data checked (sha512 differs; did the file change?)";
-  if (want?.md5 && sent.md5 !== want.md5) return "the data sent does not have the expected md5";
+  if (want?.md5 && sent.md5 !== want.md5) return "the data sent is not the data checked (md5 differs)";
   return undefined;
 }
 
