@@ -17,7 +17,10 @@ export function glanceVerification(options: { upload: (playChanged: boolean) => 
     name: "Verify Glance",
     tags: options.tags,
     prefetch(ctx) {
-      const reads = new Map([ownApi(ctx), ctx.vars.glance_url].map((base) => [base, readAnswers(ctx, base)] as const));
+      // One read per distinct URL: a host whose own address is the catalogue's (management_address: controller)
+      // must not start a second read that nothing awaits or catches.
+      const bases = [...new Set([ownApi(ctx), ctx.vars.glance_url])];
+      const reads = new Map(bases.map((base) => [base, readAnswers(ctx, base)] as const));
       for (const r of reads.values()) r.catch(() => undefined);
       early.set(ctx, reads);
     },

@@ -5,7 +5,12 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { runPlay } from "../../src/apply/play.js";
 import { plainReporter } from "../../src/report/plain.js";
+import { TunnelError } from "../../src/transport/errors.js";
+import { glanceVerification } from "../../src/verify/glance.js";
+import { ScriptedHost } from "../helpers/scriptedHost.js";
+import { hostVars } from "../tasks/runTask.js";
 import { FakeGlance } from "../http/glanceFake.js";
 import { runVerify } from "./run.js";
 
@@ -104,5 +109,24 @@ describe("verify's upload: streamed from a file or URL, checked against Glance's
     const progress = lines.filter((l) => l.includes("verify: upload"));
     assert.ok(progress.length >= 1, lines.join("\n"));
     assert.match(progress.at(-1)!, /^\d\d:\d\d:\d\d\.\d{3} h1: verify: upload .*verify\.qcow2: 3\.0 MiB of 3\.0 MiB \(100%\), [\d.]+ (B|KiB|MiB|GiB)\/s, 0 s left$/);
+  });
+
+  it("a host whose own API is the catalogue's, with Keystone down: the early reads leave no rejection unhandled", async () => {
+    const unhandled: unknown[] = [];
+    const note = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", note);
+    try {
+      const h = new ScriptedHost("h1");
+      h.forwardTo = async (host, port) => Promise.reject(new TunnelError("h1", `${host}:${port}`, "Connection refused"));
+      await runPlay({
+        playbook: { name: "verify", group: "controller", tasks: [], verify: glanceVerification({ tags: ["verify"], upload: () => true }) },
+        hosts: [{ name: "h1", groups: ["controller"], vars: hostVars({ management_address: "controller", keystone_admin_password: "a" }) }],
+        connect: async () => h,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(unhandled.map(String), []);
+    } finally {
+      process.off("unhandledRejection", note);
+    }
   });
 });
