@@ -7,6 +7,7 @@ import { execa } from "execa";
 import { quote } from "shlex";
 import { convergedLab, type ConvergedLab } from "../test/helpers/converged.js";
 import { urlComponent } from "../src/render/ini.js";
+import { uploadBench } from "./upload.js";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const BIN = join(ROOT, "dist/src/cli/bin.js");
@@ -282,6 +283,13 @@ await measure("P3", `P3: converged glance deploy, ${FLEET} hosts vs 1`, p3, (r) 
 await measure("P6", "P6: converged glance deploy, two controllers vs the first alone", p6, (r) => [
   ["P6", "converged glance deploy, 2 controllers (API node beside the first) / the first alone", `${r.ratio.toFixed(2)}x (${fmt(r.two)} vs ${fmt(r.one)})`, "<= 1.3x"],
 ]);
+await measure("P7", "P7: uploading a 1 GiB image, the tool vs glance image-create on the controller", () => uploadBench({ cli, figure, log, runs: Math.min(RUNS, 3), prepare: async (inventory) => (await warmUp(inventory), await settle()) }), (r) => {
+  const mbps = (s: number) => `${(r.bytes / 1024 ** 2 / s).toFixed(0)} MiB/s`;
+  return [
+    ["P7", "1 GiB upload: tool (deploy --tags images) / glance image-create on the controller, throughput", `${r.ratio.toFixed(2)}x (${mbps(r.tool.median)} vs ${mbps(r.glanceCli.median)}; task alone ${r.taskRatio.toFixed(2)}x)`, ">= 0.9x"],
+    ["P7", "peak RSS of the tool during the 1 GiB upload", fmt(r.rssMb, "MB"), "<= 150 MB"],
+  ];
+});
 await measure("P2", "P2: fresh glance deploy vs the guide's commands over one ssh", p2, (r) => [
   ["P2", "fresh deploy --playbook glance / bare guide script", `${r.ratio.toFixed(2)}x (${fmt(r.tool)} vs ${fmt(r.script)})`, "<= 1.0x"],
 ]);

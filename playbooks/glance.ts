@@ -19,6 +19,7 @@ import { glanceApiConf } from "./glanceConfig.js";
 import { controllerResolves, imageStoreSpace, releaseSupported } from "../src/preflight/host.js";
 import { keystoneAnswers, mariadbReachable } from "../src/preflight/services.js";
 import { glanceVerification } from "../src/verify/glance.js";
+import { glanceImage } from "../src/tasks/glanceImage.js";
 import { glanceService, onDatabaseHost } from "./names.js";
 
 const db = { db: (v: HostVars) => v.glance_db_name, user: (v: HostVars) => v.glance_db_user };
@@ -94,6 +95,8 @@ export const glanceSteps: Step[] = [
       flushHandlers("glance-api serving the new configuration", ["restart glance-api"]),
     ],
   },
+  // The operator's image catalogue, once glance-api serves: through the catalogue endpoint, once for the group.
+  { name: "glance images", tasks: once([glanceImage({ name: "Glance image catalogue", tags: ["glance", "images"], images: (v) => v.glance_images })]) },
 ];
 
 export const glanceHandlers = [restartHandler("restart glance-api", (v) => profileFor(v).units.glanceApi, glanceReady)];

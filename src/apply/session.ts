@@ -94,6 +94,7 @@ export class HostSession {
       changed: [],
       notified: () => false,
       log: (message) => events?.log?.(this.name, redactor.redact(message)),
+      progress: (text) => events?.progress?.(this.name, redactor.redact(text)),
     };
     this.ctx = ctx;
   }

@@ -50,6 +50,8 @@ export interface TaskContext {
   notified(handler: string): boolean;
   // Verbose-only progress line.
   log(message: string): void;
+  // Progress of a long transfer (bytes, rate, time left): redrawn on a terminal, every few seconds in a log.
+  progress?(text: string): void;
 }
 
 // Where a task runs: on every host of the group (default), or once for the group.

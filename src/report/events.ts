@@ -7,4 +7,6 @@ export interface PlayEvents {
   taskEnd?(result: TaskResult): void;
   hostEnd?(host: string, summary: HostSummary): void;
   log?(host: string, message: string): void;
+  // A long transfer's state (bytes, rate, time left), sent up to twice a second while it runs.
+  progress?(host: string, text: string): void;
 }

@@ -5,6 +5,8 @@ import type { HostSummary } from "./types.js";
 // Live progress on a TTY: one listr2 line per host showing the task in flight, settled by the play's events.
 export function listrProgress(hosts: string[], check: boolean): { events: PlayEvents; done: Promise<unknown> } {
   const titles = new Map<string, (title: string) => void>();
+  // The task in flight on each host; a transfer's progress is shown after it.
+  const current = new Map<string, string>();
   const finish = new Map<string, (summary: HostSummary) => void>();
   const ready = new Map<string, Promise<HostSummary>>();
   for (const host of hosts) ready.set(host, new Promise((resolve) => finish.set(host, resolve)));
@@ -24,7 +26,11 @@ export function listrProgress(hosts: string[], check: boolean): { events: PlayEv
   return {
     done,
     events: {
-      taskStart: (host, name) => titles.get(host)?.(name),
+      taskStart: (host, name) => {
+        current.set(host, name);
+        titles.get(host)?.(name);
+      },
+      progress: (host, text) => titles.get(host)?.(`${current.get(host) ?? ""} — ${text}`),
       hostEnd: (host, summary) => finish.get(host)?.(summary),
     },
   };

@@ -8,7 +8,7 @@ import { tasksOf } from "../../src/plan/types.js";
 
 describe("known tags", () => {
   const expected: [playbook: string, tags: string[]][] = [
-    ["glance", ["always", "config", "database", "glance", "handler", "keystone", "packages", "preflight", "service", "verify"]],
+    ["glance", ["always", "config", "database", "glance", "handler", "images", "keystone", "packages", "preflight", "service", "verify"]],
     ["mariadb", ["always", "config", "handler", "mariadb", "packages", "preflight", "service"]],
     ["verify", ["always", "handler", "preflight", "verify"]],
   ];

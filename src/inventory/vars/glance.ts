@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { backendList, backendsFromStores, storeId } from "./backends.js";
+import { glanceImagesSchema } from "./images.js";
 import { dbPassword, hostish, iniOverrides, port, text, url, type Vars, type VarSpec } from "./schemas.js";
 
 // The install guide's Glance chapter: database, Keystone account and endpoints, and glance-api.conf.
@@ -52,5 +53,12 @@ export const glanceVars = {
     schema: z.coerce.number().int().min(0),
     default: 1024,
     doc: "Preflight: free space required in the image store directory (MiB).",
+  },
+  glance_images: {
+    schema: glanceImagesSchema,
+    doc:
+      "Image catalogue made true after glance-api runs, a list of `{ name, file or url, disk_format: qcow2, container_format: bare, visibility: public, properties: {}, checksum, state: present, replace: false }`. " +
+      "An entry is uploaded when no active image of its name has the file's sha512 (a URL: its `checksum`; without one, any active image of the name counts); properties and visibility are updated in place; " +
+      "other images of the name are kept unless `replace: true` (deleted once the new one is active); `state: absent` deletes every image of the name. Relative file paths are read from the working directory.",
   },
 } satisfies Record<string, VarSpec>;
