@@ -6,5 +6,8 @@ export interface PlayEvents {
   taskStart?(host: string, task: string): void;
   taskEnd?(result: TaskResult): void;
   hostEnd?(host: string, summary: HostSummary): void;
+  // Verbose-only progress line.
   log?(host: string, message: string): void;
+  // A line the operator sees whatever the verbosity: the play is waiting, or owes something from an earlier run.
+  notice?(host: string, message: string): void;
 }

@@ -9,5 +9,6 @@ export function plainReporter(write: (line: string) => void, options: { check: b
     taskStart: (host, task) => options.verbose && write(`${stamp()} ${host}: ${task} …`),
     taskEnd: (r) => write(`${stamp()} ${taskLine(r, options.check)}`),
     log: (host, message) => options.verbose && write(`${stamp()} ${host}: ${message}`),
+    notice: (host, message) => write(`${stamp()} ${host}: ${message}`),
   };
 }

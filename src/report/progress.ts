@@ -25,6 +25,7 @@ export function listrProgress(hosts: string[], check: boolean): { events: PlayEv
     done,
     events: {
       taskStart: (host, name) => titles.get(host)?.(name),
+      notice: (host, message) => titles.get(host)?.(message),
       hostEnd: (host, summary) => finish.get(host)?.(summary),
     },
   };

@@ -37,3 +37,32 @@ export class SecretInArgvError extends Error {
 export function formatDuration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
+
+// The SSH user cannot act as root: sudo wants a password, is refused or missing, or the user is not root and
+// ansible_become is off. Raised where the first privileged command (the host lock) shows it.
+export class PrivilegeError extends DeployError {
+  readonly exitCode = ExitCode.taskFailed;
+  constructor(
+    readonly host: string,
+    readonly reason: string,
+  ) {
+    super(`${host}: ${reason}`);
+  }
+}
+
+// What a privileged command's stderr says about the user's rights, as one line naming the fix; undefined when
+// the failure is about something else.
+export function privilegeProblem(stderr: string, privilege: { user: string; become: boolean }): string | undefined {
+  const { user, become } = privilege;
+  const root = user === "root";
+  const fix = `give ${user} passwordless sudo (NOPASSWD) or connect as root (ansible_user: root)`;
+  if (!root && become) {
+    if (/sudo: (a password is required|a terminal is required|no tty present)/.test(stderr)) return `user ${user} needs passwordless sudo: \`sudo -n\` asked for a password; ${fix}`;
+    if (/is not in the sudoers file|is not allowed to (run sudo|execute)|may not run sudo/.test(stderr)) return `user ${user} may not use sudo on this host; ${fix}`;
+    if (/sudo: (command )?not found|sudo: No such file/.test(stderr)) return `sudo is not installed on this host: install it and ${fix}`;
+  }
+  if (!root && !become && /Permission denied|Operation not permitted/.test(stderr)) {
+    return `user ${user} is not root and ansible_become is not set: set ansible_become: true (${user} needs passwordless sudo) or connect as root`;
+  }
+  return undefined;
+}
