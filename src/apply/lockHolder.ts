@@ -2,10 +2,10 @@ import { hostname, userInfo } from "node:os";
 import { quote } from "shlex";
 
 // Who holds a host's lock, so a run that has to wait can say for whom. The holder writes one line into the lock
-// file once it holds the lock (its process on the machine running the tool, that machine, the user and the
-// remote shell that keeps the lock); a waiter reads the kernel's own record of the holder (/proc/locks: the
-// process, its name and start time) and that line, and trusts the line only when its remote shell is the
-// process the kernel names. A lock held by something else (say `flock` by hand) is described from /proc alone.
+// file once it holds the lock (its process on the machine running the tool, that machine, the user, and the
+// remote shell that keeps the lock open as fd 9). A waiter trusts that line only while that shell is alive with
+// the lock file open; otherwise it names the process the kernel lists for the lock (/proc/locks: the process
+// that took it, e.g. `flock FILE command` by hand) if that one still runs. Start times come from /proc.
 
 export const RECORD_TAG = "glance-deploy";
 
@@ -18,8 +18,12 @@ export function writeHolderScript(lockFile: string, tool = toolIdentity()): stri
 // Shell that prints the holder as one tab-separated line: pid, process name, start (epoch s), the file's line.
 export function describeHolderScript(lockFile: string): string {
   return [
-    `ino=$(stat -c %i ${lockFile} 2>/dev/null)`,
-    `hp=$(awk -v ino="$ino" '$2 == "FLOCK" { n = split($6, a, ":"); if (a[n] == ino) { print $5; exit } }' /proc/locks 2>/dev/null)`,
+    `hr=$(head -n 1 ${lockFile} 2>/dev/null | tr -d '\\t' | cut -c 1-300)`,
+    `rp=$(printf '%s' "$hr" | sed -n 's/^${RECORD_TAG} .* remote=\\([0-9][0-9]*\\) .*$/\\1/p')`,
+    `if [ -n "$rp" ] && [ "$(readlink /proc/$rp/fd/9 2>/dev/null)" = ${lockFile} ]; then hp=$rp; else`,
+    `  ino=$(stat -c %i ${lockFile} 2>/dev/null)`,
+    `  hp=$(awk -v ino="$ino" '$2 == "FLOCK" { n = split($6, a, ":"); if (a[n] == ino) { print $5; exit } }' /proc/locks 2>/dev/null)`,
+    `fi`,
     `hc=; hs=`,
     `if [ -n "$hp" ] && [ -r /proc/$hp/stat ]; then`,
     `  hc=$(tr -d '\\t\\n' < /proc/$hp/comm)`,
@@ -27,8 +31,8 @@ export function describeHolderScript(lockFile: string): string {
     `  ht=$(sed 's/^.*) //' /proc/$hp/stat | awk '{ print $20 }')`,
     `  bt=$(awk '$1 == "btime" { print $2 }' /proc/stat)`,
     `  hs=$((bt + ht / $(getconf CLK_TCK)))`,
-    `fi`,
-    `hr=$(head -n 1 ${lockFile} 2>/dev/null | tr -d '\\t' | cut -c 1-300)`,
+    // The process that took the lock may be gone while a child it passed the descriptor to holds it.
+    `else hp=; fi`,
     `printf 'busy\\t%s\\t%s\\t%s\\t%s\\n' "$hp" "$hc" "$hs" "$hr"`,
   ].join("\n");
 }
