@@ -51,8 +51,8 @@ async function activeFor(ctx: TaskContext, unit: string, looks: number): Promise
 }
 
 async function notRunning(ctx: TaskContext, verb: string, unit: string, state: string): Promise<Error> {
-  const journal = await journalTail(ctx, unit, 8);
-  return new Error(`${ctx.host.name}: systemctl ${verb} ${unit} returned, but ${unit} is ${state || "not active"}${journal ? `; journal: ${journal.split("\n").join(" | ")}` : ""}`);
+  const journal = await journalTail(ctx, unit, 10);
+  return new Error(`${ctx.host.name}: systemctl ${verb} ${unit} returned, but ${unit} is ${state || "not active"}${journal ? `; journal of ${unit}: ${journal.split("\n").join(" | ")}` : ""}`);
 }
 
 // Services that answer on a TCP port of their own (MariaDB, memcached at management_address): the port must
