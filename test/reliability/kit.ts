@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
-import type { ConvergedLab } from "../helpers/converged.js";
+import { after, before } from "node:test";
+import { convergedLab, type ConvergedLab } from "../helpers/converged.js";
 import type { PlayReport } from "../../src/report/types.js";
 
 export const BIN = new URL("../../dist/src/cli/bin.js", import.meta.url).pathname;
@@ -20,6 +21,20 @@ export interface CliResult {
 // The CLI as operators run it: a separate process, compiled JS, plain progress lines (CI).
 export function start(args: string[], env: Record<string, string> = {}): ResultPromise<{ reject: false; env: Record<string, string>; timeout: number; all: false }> {
   return execa("node", [BIN, ...args], { reject: false, env: { CI: "1", ...env }, timeout: 10 * 60_000, all: false });
+}
+
+// The converged one-host lab a test file works on: a clone booted before its tests, removed after them.
+export function useConvergedLab(): () => ConvergedLab {
+  let lab: ConvergedLab | undefined;
+  before(async () => {
+    if (notRoot) return;
+    lab = await convergedLab(1);
+  });
+  after(async () => {
+    if (notRoot) return;
+    await lab?.down();
+  });
+  return () => lab!;
 }
 
 export async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
