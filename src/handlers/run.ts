@@ -16,7 +16,7 @@ export function owedNotice(owed: string[], handlers: Handler[], check: boolean):
   const known = handlers.map((h) => h.name).filter((name) => owed.includes(name));
   const other = owed.filter((name) => !known.includes(name));
   const parts = [
-    ...(known.length ? [`${known.join(", ")} (${check ? "would run in this play" : "run in this play"})`] : []),
+    ...(known.length ? [`${known.join(", ")} (${check ? "would run in this play" : "to run in this play"})`] : []),
     ...(other.length ? [`${other.join(", ")} (${handlers.length ? "unknown to this version; kept" : "not run by this play; kept for the next deploy"})`] : []),
   ];
   return `owed from an earlier run: ${parts.join("; ")}`;

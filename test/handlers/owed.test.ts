@@ -16,9 +16,9 @@ describe("owedNotice", () => {
   const known = [handler("restart mariadb", []), handler("restart memcached", []), handler("restart glance-api", [])];
   const cases: [title: string, owed: string[], handlers: Handler[], check: boolean, notice: string | undefined][] = [
     ["nothing owed: nothing to say", [], known, false, undefined],
-    ["owed and known, in the playbook's order", ["restart memcached", "restart mariadb"], known, false, "owed from an earlier run: restart mariadb, restart memcached (run in this play)"],
+    ["owed and known, in the playbook's order", ["restart memcached", "restart mariadb"], known, false, "owed from an earlier run: restart mariadb, restart memcached (to run in this play)"],
     ["check mode", ["restart glance-api"], known, true, "owed from an earlier run: restart glance-api (would run in this play)"],
-    ["a name this version does not know", ["restart nova", "restart mariadb"], known, false, "owed from an earlier run: restart mariadb (run in this play); restart nova (unknown to this version; kept)"],
+    ["a name this version does not know", ["restart nova", "restart mariadb"], known, false, "owed from an earlier run: restart mariadb (to run in this play); restart nova (unknown to this version; kept)"],
     ["a play without handlers (verify)", ["restart mariadb"], [], false, "owed from an earlier run: restart mariadb (not run by this play; kept for the next deploy)"],
   ];
   for (const [title, owed, handlers, check, notice] of cases) it(title, () => assert.equal(owedNotice(owed, handlers, check), notice));
@@ -43,7 +43,7 @@ describe("owed restarts in a play of another playbook", () => {
         check,
         events: { notice: (_h, m) => events.push(m) },
       });
-      assert.deepEqual(events, [`owed from an earlier run: restart memcached, restart glance-api (${check ? "would run" : "run"} in this play)`, "task"]);
+      assert.deepEqual(events, [`owed from an earlier run: restart memcached, restart glance-api (${check ? "would run" : "to run"} in this play)`, "task"]);
       assert.deepEqual(ran, check ? [] : ["restart memcached", "restart glance-api"]);
       assert.deepEqual(
         report.tasks.filter((t) => t.tags.includes("handler")).map((t) => [t.name, t.status]),

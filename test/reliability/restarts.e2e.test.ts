@@ -31,7 +31,7 @@ describe("restarts on a lab host", { skip, timeout: 15 * 60_000 }, () => {
 
       const r = await deploy(lab().inventory, "glance");
       assert.equal(r.code, 2, failures(r.report));
-      const said = r.stderr.split("\n").findIndex((l) => l.includes("lab1: owed from an earlier run: restart memcached (run in this play)"));
+      const said = r.stderr.split("\n").findIndex((l) => l.includes("lab1: owed from an earlier run: restart memcached (to run in this play)"));
       const firstTask = r.stderr.split("\n").findIndex((l) => /^\S+ (ok|changed|failed|skipped) /.test(l));
       assert.ok(said >= 0 && said < firstTask, `said before the first task:\n${r.stderr}`);
       const handler = r.report.tasks.find((t) => t.name === "handler: restart memcached");
