@@ -26,28 +26,39 @@ export async function systemctl(ctx: TaskContext, verb: string, unit: string): P
 
 // Whether the unit is running after `systemctl start/restart` said it started. systemctl returns as soon as a
 // simple unit's process is forked, so one that exits on a bad setting (memcached on an address the host lacks)
-// is "started" and dead a moment later. A unit without an HTTP readiness check must stay active for a second;
-// then it must answer (its HTTP check, or its TCP port for MariaDB and memcached) and still be active. Otherwise
-// the start fails with the unit's journal.
+// is "started" and dead a moment later. A unit with an HTTP readiness check must answer it and then be active; one
+// without must stay active for a second and then answer on its port (MariaDB, memcached). A unit passing through
+// a restart of its own (activating) is waited for up to service_start_timeout; failed or inactive fails at once,
+// with the unit's journal.
 export async function confirmRunning(ctx: TaskContext, verb: string, unit: string, waitReady?: (ctx: TaskContext) => Promise<void>): Promise<void> {
-  const first = await activeFor(ctx, unit, waitReady ? 1 : 5);
-  if (first !== "active") throw await notRunning(ctx, verb, unit, first);
-  const ready = waitReady ?? listenerCheck(ctx, unit);
-  if (!ready) return;
-  let failure: unknown;
-  await ready(ctx).catch((error: unknown) => (failure = error));
-  // A unit that died meanwhile says more than the readiness check's timeout.
-  const now = await activeFor(ctx, unit, 1);
-  if (now !== "active") throw await notRunning(ctx, verb, unit, now);
-  if (failure !== undefined) throw failure;
+  const timeoutS = ctx.vars.service_start_timeout;
+  if (waitReady) {
+    let failure: unknown;
+    await waitReady(ctx).catch((error: unknown) => (failure = error));
+    // A unit that died says more than the readiness check's timeout.
+    const state = await activeFor(ctx, unit, 1, failure === undefined ? timeoutS : 0);
+    if (state !== "active") throw await notRunning(ctx, verb, unit, state);
+    if (failure !== undefined) throw failure;
+    return;
+  }
+  const state = await activeFor(ctx, unit, 5, timeoutS);
+  if (state !== "active") throw await notRunning(ctx, verb, unit, state);
+  await listenerCheck(ctx, unit)?.(ctx);
 }
 
-// "active" when the unit was active at each of `looks` looks 0.2 s apart, else the state it was found in.
-async function activeFor(ctx: TaskContext, unit: string, looks: number): Promise<string> {
-  const r = await ctx.t.exec(
-    `i=0; while [ $i -lt ${looks} ]; do s=$(systemctl is-active ${quote(unit)}); [ "$s" = active ] || { echo "$s"; exit 3; }; i=$((i+1)); [ $i -lt ${looks} ] && sleep 0.2; done; echo active`,
-  );
+// "active" once the unit was found active at `looks` looks in a row 0.2 s apart, else the state it was found
+// in: failed or inactive at once, anything else (activating, deactivating) after waitS seconds.
+async function activeFor(ctx: TaskContext, unit: string, looks: number, waitS: number): Promise<string> {
+  const r = await ctx.t.exec(watchActiveScript(unit, looks, waitS));
   return r.code === 0 ? "active" : r.stdout.trim() || `unknown (exit ${r.code})`;
+}
+
+export function watchActiveScript(unit: string, looks: number, waitS: number): string {
+  return (
+    `n=0; end=$(($(date +%s) + ${Math.ceil(waitS)})); while [ $n -lt ${looks} ]; do s=$(systemctl is-active ${quote(unit)}); ` +
+    `case $s in active) n=$((n+1));; failed|inactive) echo "$s"; exit 3;; *) n=0; [ $(date +%s) -lt $end ] || { echo "$s"; exit 3; };; esac; ` +
+    `[ $n -ge ${looks} ] || sleep 0.2; done; echo active`
+  );
 }
 
 async function notRunning(ctx: TaskContext, verb: string, unit: string, state: string): Promise<Error> {
