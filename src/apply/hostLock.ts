@@ -19,11 +19,14 @@ export const LOCK_FILE = `${STATE_DIR}/lock`;
 export function hostLockScript(timeoutS: number, then?: { script: string; done: string }, readOnly = false): string {
   const wait = Math.max(1, Math.ceil(timeoutS));
   const take = `if ! flock -n 9; then\n${describeHolderScript(LOCK_FILE)}\nflock -w ${wait} 9 || { echo timeout; exit 1; }\nfi`;
+  // Everything the play does needs root (check mode too: it reads root-only files), and this is its first command.
+  const root = `[ "$(id -u)" = 0 ] || { echo "glance-deploy: running as $(id -un), not root" >&2; exit 1; }`;
   const notDir = `[ ! -e ${STATE_DIR} ] || [ -d ${STATE_DIR} ] || { echo "${STATE_DIR} exists and is not a directory" >&2; exit 1; }`;
   const open = readOnly
     ? [`if [ -e ${LOCK_FILE} ]; then exec 9<${LOCK_FILE}; ${take}; else exec 9</dev/null; fi`]
     : ["umask 077", notDir, `mkdir -p ${STATE_DIR} && chmod 0700 ${STATE_DIR}`, `exec 9>>${LOCK_FILE}`, `chmod 0600 ${LOCK_FILE}`, take, writeHolderScript(LOCK_FILE)];
   return [
+    root,
     ...open,
     "echo locked",
     // The probe's processes must not inherit the lock (fd 9).
@@ -66,7 +69,7 @@ export async function acquireHostLock(
     then?: string;
     readOnly?: boolean;
     // The SSH user and ansible_become, to name the fix when the user cannot act as root.
-    privilege?: { user: string; become: boolean };
+    privilege?: { user?: string | undefined; become: boolean };
   },
 ): Promise<HostLock | undefined> {
   if (!t.hold) return undefined;
@@ -106,7 +109,7 @@ export async function acquireHostLock(
 
 // The held command ended early: a lost connection is reported by the transport itself (unreachable, exit 4); a
 // user who cannot act as root gets the fix in one line; anything else is the command's failure.
-async function lockLost(t: Transport, held: HeldCommand, what: string, privilege?: { user: string; become: boolean }): Promise<never> {
+async function lockLost(t: Transport, held: HeldCommand, what: string, privilege?: { user?: string | undefined; become: boolean }): Promise<never> {
   const r = await held.exited;
   await t.exec(":");
   const problem = privilege && privilegeProblem(r.stderr, privilege);

@@ -60,7 +60,7 @@ describe("faults on a lab host", { skip, timeout: 15 * 60_000 }, () => {
     const inventory = variant(lab(), "db-loopback", { glance_db_host: "127.0.0.1" });
     const r = await deploy(inventory, "glance");
     assert.equal(r.code, 2, failures(r.report));
-    assert.match(r.report.hosts[HOST]!.error ?? "", /^preflight failed: MariaDB is not reachable at 127\.0\.0\.1:3306 from lab1 \(.*\): make MariaDB listen on controller \(bind-address; .*\) and `127\.0\.0\.1` resolve to it$/);
+    assert.match(r.report.hosts[HOST]!.error ?? "", /^preflight failed: MariaDB is not reachable at 127\.0\.0\.1:3306 from lab1 \(.*Connection refused\): MariaDB runs on lab1 but not where glance connects: make MariaDB listen on controller \(bind-address; .*\) and `127\.0\.0\.1` resolve to it$/);
     assert.ok(preflightMs(r) < 10_000, `preflight took ${preflightMs(r)} ms`);
     assert.deepEqual(changedTasks(r.report), []);
     assert.equal(await confHash(), before);

@@ -145,7 +145,9 @@ describe("host lock", () => {
     { title: "sudo asks for a password", vars: { ansible_user: "deployer", ansible_become: true }, stderr: "sudo: a password is required", error: /^h1: user deployer needs passwordless sudo: `sudo -n` asked for a password; give deployer passwordless sudo \(NOPASSWD\) or connect as root \(ansible_user: root\)$/ },
     { title: "not a sudoer", vars: { ansible_user: "deployer", ansible_become: true }, stderr: "deployer is not in the sudoers file.  This incident will be reported.", error: /^h1: user deployer may not use sudo on this host; give deployer passwordless sudo/ },
     { title: "sudo not installed", vars: { ansible_user: "deployer", ansible_become: true }, stderr: "sh: 1: sudo: not found", error: /^h1: sudo is not installed on this host: install it and give deployer passwordless sudo/ },
-    { title: "not root and no become", vars: { ansible_user: "deployer" }, stderr: "chmod: changing permissions of '/var/lib/glance-deploy': Operation not permitted", error: /^h1: user deployer is not root and ansible_become is not set: set ansible_become: true \(deployer needs passwordless sudo\) or connect as root$/ },
+    { title: "not root and no become", vars: { ansible_user: "deployer" }, stderr: "glance-deploy: running as deployer, not root", error: /^h1: user deployer is not root and ansible_become is not set: set ansible_become: true \(deployer needs passwordless sudo\) or connect as root$/ },
+    { title: "not root, the user from the ssh config", stderr: "glance-deploy: running as ops, not root", error: /^h1: user ops is not root and ansible_become is not set: set ansible_become: true \(ops needs passwordless sudo\)/ },
+    { title: "sudo asks for a password, the user from the ssh config", vars: { ansible_become: true }, stderr: "sudo: a password is required", error: /^h1: the SSH user needs passwordless sudo: `sudo -n` asked for a password; give it passwordless sudo/ },
     { title: "root denied something: not a privilege problem of the user", stderr: "mkdir: cannot create directory '/var/lib/glance-deploy': Permission denied", error: /^h1: taking the host lock .* exited 1: mkdir: .*Permission denied$/ },
   ];
   for (const c of failures) {
@@ -169,6 +171,7 @@ describe("host lock", () => {
     assert.match(writes[record]!, /glance-deploy pid=\d+ machine=\S+ user=\S+ remote=/);
     const readOnly = hostLockScript(5, undefined, true);
     assert.doesNotMatch(readOnly, />>?\s*\/var\/lib|mkdir|chmod|umask/);
+    for (const script of [writes.join("\n"), readOnly]) assert.match(script.split("\n")[0]!, /^\[ "\$\(id -u\)" = 0 \] \|\| /, "root is checked first");
     assert.match(readOnly, /\/proc\/locks/, "a check run that waits still says for whom");
   });
 });
