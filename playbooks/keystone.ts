@@ -16,6 +16,7 @@ import { mysqlUser } from "../src/tasks/mysqlUser.js";
 import { restartHandler, service } from "../src/tasks/service.js";
 import { waitHttp } from "../src/tasks/waitHttp.js";
 import { controllerResolves, releaseSupported } from "../src/preflight/host.js";
+import { adminRefusal, adminState } from "../src/preflight/keystoneAdmin.js";
 import { onDatabaseHost } from "./names.js";
 
 const db = { db: (v: HostVars) => v.keystone_db_name, user: (v: HostVars) => v.keystone_db_user };
@@ -95,9 +96,11 @@ const keystoneTasks: Task[] = [
     tags: ["keystone"],
     async check(ctx: TaskContext) {
       const v = ctx.vars;
-      const auth = await ctx.keystone.authenticate(v.keystone_admin_user, v.keystone_admin_password ?? "", v.keystone_admin_project);
-      if (auth.status === 201) return { change: false as const };
-      if (auth.status !== 401) throw new Error(`Keystone answered HTTP ${auth.status} to the admin login`);
+      // An admin that exists with another password is changed only when the operator asks for it.
+      const state = await adminState(ctx);
+      if (state.kind === "accepted") return { change: false as const };
+      const refusal = adminRefusal(ctx, state);
+      if (refusal) throw new Error(refusal);
       const url = joinUrl(v.keystone_url, "v3/");
       const bootstrap = [
         "IFS= read -r OS_BOOTSTRAP_PASSWORD && export OS_BOOTSTRAP_PASSWORD &&",
@@ -105,9 +108,15 @@ const keystoneTasks: Task[] = [
         `--bootstrap-admin-url ${quote(url)} --bootstrap-internal-url ${quote(url)} --bootstrap-public-url ${quote(url)}`,
         `--bootstrap-region-id ${quote(v.keystone_region)}`,
       ].join(" ");
+      const summary = {
+        absent: "bootstrap Keystone (admin user, region, identity endpoints)",
+        unscoped: "bootstrap Keystone (admin's project and role, region, identity endpoints)",
+        mismatch: `change the password of Keystone's admin ${v.keystone_admin_user} to keystone_admin_password (keystone_admin_password_reset), with region and identity endpoints`,
+        unknown: `bootstrap Keystone, setting the admin's password to keystone_admin_password (keystone_admin_password_reset)`,
+      }[state.kind];
       return {
         change: true as const,
-        summary: "bootstrap Keystone (admin password, region, identity endpoints)",
+        summary,
         actions: [exec(bootstrap, { stdin: (v.keystone_admin_password ?? "") + "\n", timeoutMs: 120_000, what: "keystone-manage bootstrap" })],
       };
     },

@@ -1,6 +1,6 @@
 import pLimit from "p-limit";
 import type { FactSpec } from "../facts/batch.js";
-import { runHandlers } from "../handlers/run.js";
+import { owedNotice, runHandlers } from "../handlers/run.js";
 import type { InventoryHost } from "../inventory/load.js";
 import { stepsOf, type Playbook, type Step, type Task } from "../plan/types.js";
 import { runPreflight } from "../preflight/run.js";
@@ -64,6 +64,8 @@ async function openHost(s: HostSession, playbook: Playbook, steps: Step[], run: 
   const mine = steps.flatMap((step) => tasksFor(s, step.tasks, run));
   const specs: FactSpec<unknown>[] = [...(playbook.preflight ?? []), ...mine].flatMap((x) => x.facts?.(s.ctx.vars) ?? []);
   await s.probe(specs);
+  const owed = owedNotice(s.pending.list(), run.handlers, s.ctx.check);
+  if (owed) s.notice(owed);
   // Warm-up: remote lookups of every task this host runs, alongside the preflight checks (both only read; a
   // prefetch that fails is ignored here and repeated, and reported, by its task's check).
   for (const task of mine) task.prefetch?.(s.ctx).catch(() => undefined);

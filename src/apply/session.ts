@@ -9,11 +9,11 @@ import type { InventoryHost } from "../inventory/load.js";
 import type { GroupView, TaskContext } from "../plan/types.js";
 import { profileFor, profiles } from "../profiles/index.js";
 import type { PlayEvents } from "../report/events.js";
-import { messageOf } from "../report/results.js";
+import { failed, messageOf } from "../report/results.js";
 import type { HostSummary, PlayReport, TaskResult } from "../report/types.js";
 import { redactor } from "../secrets/redactor.js";
 import type { Transport } from "../transport/types.js";
-import { acquireHostLock, type HostLock } from "./hostLock.js";
+import { acquireHostLock, HostLockInterruptedError, type HostLock } from "./hostLock.js";
 
 export interface SessionOptions {
   connect: (host: InventoryHost) => Promise<Transport>;
@@ -105,13 +105,21 @@ export class HostSession {
     const all = [pendingHandlersFact, osReleaseFact, ...specs];
     const batch = ctx.facts.batch(all);
     const begin = Date.now();
-    this.lock = await acquireHostLock(ctx.t, {
-      timeoutS: ctx.vars.host_lock_timeout,
-      log: ctx.log,
-      readOnly: ctx.check,
-      ...(this.options.signal ? { signal: this.options.signal } : {}),
-      ...(batch ? { then: batch.script } : {}),
-    });
+    try {
+      this.lock = await acquireHostLock(ctx.t, {
+        timeoutS: ctx.vars.host_lock_timeout,
+        notice: (message) => this.notice(message),
+        readOnly: ctx.check,
+        privilege: { user: ctx.vars.ansible_user, become: ctx.vars.ansible_become },
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+        ...(batch ? { then: batch.script } : {}),
+      });
+    } catch (error) {
+      // Not having the lock fails the host like a task would (counted, reported, in the recap); an interrupt
+      // while waiting is not a failure of the host.
+      if (!(error instanceof HostLockInterruptedError)) this.record(failed(this.name, "host lock", ["always"], begin, error));
+      throw error;
+    }
     if (batch && this.lock?.output !== undefined) batch.read(this.lock.output, 0);
     // Whatever the lock's probe could not carry (facts fed a secret on stdin; transports without a lock).
     await ctx.facts.gather(all);
@@ -125,6 +133,11 @@ export class HostSession {
       ctx.profile = profileFor(ctx.vars);
       await ctx.facts.gather(specs);
     }
+  }
+
+  // A line the operator sees whatever the verbosity (waiting for the lock, restarts owed).
+  notice(message: string): void {
+    this.options.events?.notice?.(this.name, redactor.redact(message));
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,11 @@ export class PendingHandlers {
     this.saved = serialize(this.names);
   }
 
+  // What is owed now, sorted.
+  list(): string[] {
+    return [...this.names].sort();
+  }
+
   has(name: string): boolean {
     return this.names.has(name);
   }

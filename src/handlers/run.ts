@@ -9,8 +9,21 @@ export interface HandlerOptions {
   events?: PlayEvents;
 }
 
+// What a host owes from an earlier run, said at the start of a play: the restarts this play will carry out
+// (every deploy playbook knows every handler) and any it cannot (unknown names, a play without handlers).
+export function owedNotice(owed: string[], handlers: Handler[], check: boolean): string | undefined {
+  if (owed.length === 0) return undefined;
+  const known = handlers.map((h) => h.name).filter((name) => owed.includes(name));
+  const other = owed.filter((name) => !known.includes(name));
+  const parts = [
+    ...(known.length ? [`${known.join(", ")} (${check ? "would run in this play" : "to run in this play"})`] : []),
+    ...(other.length ? [`${other.join(", ")} (${handlers.length ? "unknown to this version; kept" : "not run by this play; kept for the next deploy"})`] : []),
+  ];
+  return `owed from an earlier run: ${parts.join("; ")}`;
+}
+
 // Handlers run once each, in the playbook's order; each is forgotten on the host only after it succeeded.
-// Handlers of other playbooks found on the host stay pending for those playbooks. False when one failed.
+// A handler pending on the host that the play does not know stays pending. False when one failed.
 export async function runHandlers(s: HostSession, options: HandlerOptions, only?: string[]): Promise<boolean> {
   const ctx = s.ctx;
   for (const handler of options.handlers) {

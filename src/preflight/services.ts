@@ -1,4 +1,6 @@
+import { unitStateFact } from "../facts/services.js";
 import { joinUrl } from "../http/tunnel.js";
+import { profileFor } from "../profiles/index.js";
 import type { Preflight, TaskContext } from "../plan/types.js";
 import { waitHttp } from "../tasks/waitHttp.js";
 
@@ -7,12 +9,12 @@ import { waitHttp } from "../tasks/waitHttp.js";
 
 export const mariadbReachable: Preflight = {
   name: "MariaDB reachable where glance will connect",
+  facts: (v) => [unitStateFact(profileFor(v).units.mariadb)],
   async run(ctx) {
     const host = ctx.vars.glance_db_host;
     const port = ctx.vars.mysql_port;
-    const fix = `make MariaDB listen on ${ctx.vars.management_address} (bind-address; the mariadb playbook does it) and \`${host}\` resolve to it`;
-    const greeting = await readGreeting(ctx, host, port).catch((e: Error) => {
-      throw new Error(`MariaDB is not reachable at ${host}:${port} from ${ctx.host.name} (${e.message}): ${fix}`);
+    const greeting = await readGreeting(ctx, host, port).catch(async (e: Error) => {
+      throw new Error(`MariaDB is not reachable at ${host}:${port} from ${ctx.host.name} (${e.message}): ${await mariadbFix(ctx)}`);
     });
     // 0xff is an error packet instead of the handshake, e.g. "Host ... is not allowed to connect".
     if (greeting[4] === 0xff) {
@@ -20,6 +22,21 @@ export const mariadbReachable: Preflight = {
     }
   },
 };
+
+// A refused connection is a stopped (or missing) MariaDB or one listening elsewhere. The database host reads
+// its own unit and says which; another host cannot see it and names both causes.
+async function mariadbFix(ctx: TaskContext): Promise<string> {
+  const v = ctx.vars;
+  const unit = ctx.profile.units.mariadb;
+  const listen = `make MariaDB listen on ${v.management_address} (bind-address; the mariadb playbook does it) and \`${v.glance_db_host}\` resolve to it`;
+  if (v.database_host !== ctx.host.name) {
+    return `on ${v.database_host ?? "the database host"}, MariaDB is stopped or listens elsewhere: check \`systemctl is-active ${unit}\` there, then ${listen}`;
+  }
+  const state = await ctx.facts.get(unitStateFact(unit));
+  if (state.load === "not-found") return `MariaDB is not installed on ${ctx.host.name} (the database host): run --playbook mariadb`;
+  if (state.active !== "active") return `MariaDB is not running on ${ctx.host.name} (${unit} is ${state.active}): start it (systemctl start ${unit}) or run --playbook mariadb`;
+  return `MariaDB runs on ${ctx.host.name} but not where glance connects: ${listen}`;
+}
 
 export const keystoneAnswers: Preflight = {
   name: "Keystone answers with the admin credentials",

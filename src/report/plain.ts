@@ -18,5 +18,6 @@ export function plainReporter(write: (line: string) => void, options: { check: b
       lastProgress.set(host, now);
       write(`${stamp()} ${host}: ${text}`);
     },
+    notice: (host, message) => write(`${stamp()} ${host}: ${message}`),
   };
 }

@@ -31,6 +31,7 @@ export function listrProgress(hosts: string[], check: boolean): { events: PlayEv
         titles.get(host)?.(name);
       },
       progress: (host, text) => titles.get(host)?.(`${current.get(host) ?? ""} — ${text}`),
+      notice: (host, message) => titles.get(host)?.(message),
       hostEnd: (host, summary) => finish.get(host)?.(summary),
     },
   };

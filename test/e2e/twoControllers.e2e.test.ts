@@ -3,6 +3,8 @@
 // once, and a second run changes nothing.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { execa } from "execa";
 import type { PlayReport } from "../../src/report/types.js";
 import { convergedLab, type ConvergedLab } from "../helpers/converged.js";
@@ -47,6 +49,22 @@ describe("two controllers: an extra glance-api node beside the first", { skip, t
     await firstHostAnswers();
   });
   after(async () => lab?.down());
+
+  it("verify before Glance is on the second host: fails on that host, naming the URL it checked", async () => {
+    // The first host answers as `controller`; the check must reach the second host's own glance-api, not that.
+    const inventory = join(lab.paths.state, "inventory.short-wait.yaml");
+    writeFileSync(inventory, readFileSync(lab.inventory, "utf8").replace("  vars:\n", "  vars:\n    service_start_timeout: 5\n"));
+    const r = await execa("node", [BIN, "verify", "--inventory", inventory, "--json"], { reject: false, env: { CI: "1" } });
+    assert.equal(r.exitCode, 2, r.stderr);
+    const report = JSON.parse(r.stdout) as PlayReport;
+    const own = `http://${lab.state.hosts[1]!.address}:9292`;
+    const lines = report.tasks.map((t) => `${t.host} ${t.name} ${t.status}`);
+    assert.deepEqual(lines, [`${first()} Verify Glance ok`, `${second()} Verify Glance failed`]);
+    assert.match(report.tasks[1]!.error ?? "", new RegExp(`^${own}/healthcheck did not answer within 5 s`));
+    // The first host's services are bound to the name `controller` (its management_address).
+    assert.match(report.tasks[0]!.summary ?? "", /^glance-api answers at http:\/\/controller:9292; uploaded \d+ bytes/);
+    assert.equal(report.hosts[second()]!.failed, 1);
+  });
 
   it("deploy --playbook glance: green on both, records made once, glance-api answers on both", async () => {
     const report = await deploy();

@@ -28,6 +28,7 @@ const bare = {
   keystone_url: "http://controller:5000",
   keystone_service_project: "service",
   keystone_cache: true,
+  keystone_admin_password_reset: false,
   glance_db_name: "glance",
   glance_db_user: "glance",
   glance_db_host: "controller",

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
-import type { ConvergedLab } from "../helpers/converged.js";
+import { after, before } from "node:test";
+import { convergedLab, type ConvergedLab } from "../helpers/converged.js";
 import type { PlayReport } from "../../src/report/types.js";
 
 export const BIN = new URL("../../dist/src/cli/bin.js", import.meta.url).pathname;
@@ -20,6 +21,29 @@ export interface CliResult {
 // The CLI as operators run it: a separate process, compiled JS, plain progress lines (CI).
 export function start(args: string[], env: Record<string, string> = {}): ResultPromise<{ reject: false; env: Record<string, string>; timeout: number; all: false }> {
   return execa("node", [BIN, ...args], { reject: false, env: { CI: "1", ...env }, timeout: 10 * 60_000, all: false });
+}
+
+// The converged one-host lab a test file works on: a clone booted before its tests, removed after them. The tests
+// start once its services answer a check-mode run: a freshly booted clone loads Keystone's and Glance's workers
+// for a while (much longer on a busy machine), and its first requests may hang up meanwhile.
+export function useConvergedLab(): () => ConvergedLab {
+  let lab: ConvergedLab | undefined;
+  before(async () => {
+    if (notRoot) return;
+    lab = await convergedLab(1);
+    const deadline = Date.now() + 10 * 60_000;
+    for (let delay = 2000; ; delay = Math.min(delay * 2, 30_000)) {
+      const r = await cli(["deploy", "--inventory", lab.inventory, "--playbook", "glance", "--check"]);
+      if (r.code === 0) break;
+      if (Date.now() + delay > deadline) assert.fail(`the lab host's services never answered:\n${r.stdout}\n${r.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  });
+  after(async () => {
+    if (notRoot) return;
+    await lab?.down();
+  });
+  return () => lab!;
 }
 
 export async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {

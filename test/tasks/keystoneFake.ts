@@ -92,6 +92,8 @@ export class FakeKeystone {
     if (fault !== undefined) return send(fault, { error: { code: fault, message: "injected" } });
     if (req.headers.host !== "controller:5000") return send(400, { error: { message: `bad host header ${req.headers.host}` } });
     if (url.pathname === "/v3/auth/tokens" && req.method === "POST") return this.auth(body, send);
+    // The version document answers without credentials, as Keystone's does.
+    if (url.pathname === "/v3" && req.method === "GET") return send(200, { version: { id: "v3.14", status: "stable" } });
     if (!token || !this.tokens.has(token)) return send(401, { error: { code: 401, message: "The request you have made requires authentication." } });
     const parts = url.pathname.replace(/^\/v3\//, "").split("/");
     const q = Object.fromEntries(url.searchParams);

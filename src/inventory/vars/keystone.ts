@@ -22,4 +22,9 @@ export const keystoneVars = {
     default: true,
     doc: "Keystone's cache (oslo.cache in memcached at memcached_servers), as Keystone's docs advise for production: validated tokens and lookups are served from it. Not in the guide; false leaves [cache] off.",
   },
+  keystone_admin_password_reset: {
+    schema: flag,
+    default: false,
+    doc: "Set Keystone's admin password to keystone_admin_password when the admin exists with another one. Off: such a mismatch stops the play before any change, naming this variable (changing it locks out everyone who uses the current one).",
+  },
 } satisfies Record<string, VarSpec>;
