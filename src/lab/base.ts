@@ -6,13 +6,17 @@ import { run } from "./run.js";
 // has a `deployer` sudoer, and knows only the lab's own apt repository.
 
 export const REPO_MOUNT = "/srv/labrepo";
+// Every host also sees the whole lab cache read-only here, so `lab upgrade` finds another release's repository
+// (even one built after the host booted) without copying it in.
+export const CACHES_MOUNT = "/srv/labcaches";
 export const NETWORK_ENV = "/etc/glance-deploy-lab/network";
 const NETWORK_SCRIPT = "/usr/local/sbin/glance-deploy-lab-network";
 const NETWORK_UNIT = "glance-deploy-lab-network.service";
 
-// mmdebstrap uses the machine's apt configuration (proxy and all) to fetch from Debian's registry.
-export async function buildBaseRootfs(dir: string, release: string, packages: readonly string[]): Promise<void> {
-  await run("mmdebstrap", ["--quiet", "--variant=minbase", `--include=${packages.join(",")}`, release, dir], { timeout: 30 * 60_000 });
+// mmdebstrap uses the machine's apt configuration (proxy and all) to fetch from Debian's registry, from exactly
+// the sources the lab repository is resolved from (release, -updates, -security), so both agree on versions.
+export async function buildBaseRootfs(dir: string, release: string, packages: readonly string[], sources: readonly string[]): Promise<void> {
+  await run("mmdebstrap", ["--quiet", "--variant=minbase", `--include=${packages.join(",")}`, release, dir, ...sources], { timeout: 30 * 60_000 });
   await customiseBase(dir);
 }
 
