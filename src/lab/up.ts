@@ -65,8 +65,6 @@ export function validateUpOptions(options: LabUpOptions): { count: number; prefi
 // its own bridge and subnet. Cold: builds the cache (about a minute); warm: seconds.
 export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   const { count, prefix } = validateUpOptions(options);
-  // An unknown --release is refused before anything is installed, built or started.
-  if (options.release !== undefined) labRelease(options.release);
   // Decided before anything is built, so a bad --controllers or --from-hosts costs nothing.
   const plan = labLayout({
     hosts: count,
@@ -77,6 +75,10 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   });
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const paths = options.paths ?? labPaths();
+  // A snapshot decides the release (a different one asked for is refused) before anything is installed, built,
+  // or torn down: a refused `up` leaves the running lab alone.
+  const snapshot = options.from !== undefined ? await readSnapshot(paths, options.from) : undefined;
+  const release = snapshot ? releaseWithSnapshot(snapshot, options.release) : labRelease(options.release);
   await ensurePrerequisites(log);
   await ensureOverlaySupport();
   return withLabLock(paths.lockFile, async () => {
@@ -86,9 +88,6 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     // Checked now so a clashing --subnet fails before any build; chosen for real under the network lock below.
     chooseSubnet(options.subnet, await machineNetworks(), bridge);
 
-    // A snapshot decides the release (a different one asked for is refused), before anything is built.
-    const snapshot = options.from !== undefined ? await readSnapshot(paths, options.from) : undefined;
-    const release = snapshot ? releaseWithSnapshot(snapshot, options.release) : labRelease(options.release);
     const cache = await ensureCache(paths.cache, defaultCacheSpec(release), log, { lockFile: paths.cacheLock });
     if (snapshot && snapshot.cacheKey !== cache.key) {
       throw new UsageError(`snapshot "${options.from}" was taken from base ${snapshot.cacheKey}, but this lab uses ${cache.key}; take it again`);
