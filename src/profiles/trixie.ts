@@ -1,3 +1,4 @@
+import { bookworm } from "./bookworm.js";
 import type { ReleaseProfile } from "./types.js";
 
 // Debian 13 "trixie": keystone 2:27.0.0, glance 2:30.0.0 (OpenStack 2025.1), MariaDB 11.8, memcached 1.6.38,
@@ -14,21 +15,12 @@ import type { ReleaseProfile } from "./types.js";
 export const trixie: ReleaseProfile = {
   release: "trixie",
   versionId: "13",
-  packages: {
-    mariadb: ["mariadb-server", "python3-pymysql"],
-    memcached: ["memcached", "python3-memcache"],
-    keystone: ["keystone", "python3-openstackclient"],
-    glance: ["glance", "python3-glanceclient"],
-  },
-  units: { mariadb: "mariadb", memcached: "memcached", keystone: "keystone", glanceApi: "glance-api" },
-  paths: {
-    keystoneMigrations: "/usr/lib/python3/dist-packages/keystone/common/sql/migrations/versions",
-    glanceMigrations: "/usr/lib/python3/dist-packages/glance/db/sqlalchemy/alembic_migrations/versions",
-    mariadbConfDir: "/etc/mysql/mariadb.conf.d",
-    glanceApiConf: "/etc/glance/glance-api.conf",
-    keystoneConf: "/etc/keystone/keystone.conf",
-    memcachedConf: "/etc/memcached.conf",
-  },
+  // Package names, unit names and paths: what the trixie packages ship, checked as above, is what Debian 12's
+  // ship, so the values are Debian 12's own (trixie.e2e checks each on a deployed trixie host). A change for
+  // one release alone gives the other its own value here.
+  packages: bookworm.packages,
+  units: bookworm.units,
+  paths: bookworm.paths,
   templates: { glanceApiConf: "glance-api.conf.hbs" },
   workarounds: [],
 };

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { execa } from "execa";
 import { labExec } from "../../src/lab/index.js";
+import { profileFor } from "../../src/profiles/index.js";
 import type { PlayReport } from "../../src/report/types.js";
 import { useTempLab } from "../helpers/tempLab.js";
 
@@ -44,6 +45,12 @@ describe("site on a Debian 13 lab host", { skip, timeout: 30 * 60_000 }, () => {
     assert.match(versions, /^keystone 2:27\./m);
     assert.match(versions, /^glance-api 2:30\./m);
     assert.match(versions, /^mariadb-server 1:11\.8\./m);
+  });
+
+  it("has every path and unit of the trixie profile: paths present, services active", async () => {
+    const profile = profileFor({ os_release: "trixie" });
+    for (const [name, path] of Object.entries(profile.paths)) assert.equal((await labExec(HOST, `test -e ${path}`)).code, 0, `${name}: ${path} missing`);
+    for (const unit of Object.values(profile.units)) assert.equal((await sh(`systemctl is-active ${unit}`)).trim(), "active", unit);
   });
 
   it("verify uploads an image that becomes active with a matching checksum", async () => {
