@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { run } from "./run.js";
 
@@ -15,9 +15,17 @@ const NETWORK_UNIT = "glance-deploy-lab-network.service";
 
 // mmdebstrap uses the machine's apt configuration (proxy and all) to fetch from Debian's registry, from exactly
 // the sources the lab repository is resolved from (release, -updates, -security), so both agree on versions.
-export async function buildBaseRootfs(dir: string, release: string, packages: readonly string[], sources: readonly string[]): Promise<void> {
-  await run("mmdebstrap", ["--quiet", "--variant=minbase", `--include=${packages.join(",")}`, release, dir, ...sources], { timeout: 30 * 60_000 });
+// The base's own .debs are kept and moved into the repository: a host of an older release upgrading to this one
+// (`lab upgrade`) needs every package of the release, libc and systemd included, not only what a base lacks.
+export async function buildBaseRootfs(dir: string, release: string, packages: readonly string[], sources: readonly string[], repoDir: string): Promise<number> {
+  const keepDebs = ["--skip=essential/unlink", "--skip=cleanup/apt/cache"];
+  await run("mmdebstrap", ["--quiet", "--variant=minbase", ...keepDebs, `--include=${packages.join(",")}`, release, dir, ...sources], { timeout: 30 * 60_000 });
+  const archives = join(dir, "var/cache/apt/archives");
+  await mkdir(repoDir, { recursive: true });
+  const debs = (await readdir(archives)).filter((f) => f.endsWith(".deb"));
+  for (const f of debs) await rename(join(archives, f), join(repoDir, f));
   await customiseBase(dir);
+  return debs.length;
 }
 
 // Host-independent configuration; everything per host (name, address, keys) is written at each start.

@@ -37,8 +37,10 @@ export type CacheBuilder = (scratch: string, spec: CacheSpec, log: (line: string
 const buildCache: CacheBuilder = async (scratch, spec, log) => {
   const mirrors = await machineMirrors();
   const rootfs = join(scratch, "rootfs");
-  await buildBaseRootfs(rootfs, spec.release, spec.basePackages, releaseSources(spec.release, mirrors));
-  return buildRepo({ repoDir: join(scratch, "repo"), baseRootfs: rootfs, release: spec.release, mirrors, aptDir: join(scratch, "apt"), packages: spec.repoPackages }, log);
+  const repoDir = join(scratch, "repo");
+  const base = await buildBaseRootfs(rootfs, spec.release, spec.basePackages, releaseSources(spec.release, mirrors), repoDir);
+  log(`lab: base root filesystem made of ${base} packages, kept in the repository`);
+  return buildRepo({ repoDir, baseRootfs: rootfs, release: spec.release, mirrors, aptDir: join(scratch, "apt"), packages: spec.repoPackages }, log);
 };
 
 // Several labs share one cache directory and may start cold at the same moment: the build runs under a lock

@@ -15,7 +15,8 @@ export const BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "openssh-server
 export const LAB_EXTRA_PACKAGES = ["qemu-utils", "curl", "python3-apt", "sudo"] as const;
 
 // Bumped whenever the way base or repository are built changes, so old caches are not reused by new code.
-export const CACHE_FORMAT = 1;
+// 2: the repository also holds the base's own packages (what `lab upgrade` needs).
+export const CACHE_FORMAT = 2;
 
 export interface CacheSpec {
   release: string;

@@ -4,8 +4,9 @@ import type { ArchiveMirrors } from "./archive.js";
 import { writePrivateApt } from "./aptConfig.js";
 import { run } from "./run.js";
 
-// The lab's local apt repository: every requested package with its full dependency closure against the
-// base root filesystem, fetched by a private apt for the release (see aptConfig.ts), indexed as a flat repository.
+// The lab's local apt repository: the base's own packages (put there by buildBaseRootfs) and every requested
+// package with its full dependency closure against the base root filesystem, fetched by a private apt for the
+// release (see aptConfig.ts), indexed as a flat repository.
 
 export interface RepoBuild {
   repoDir: string;
@@ -17,7 +18,7 @@ export interface RepoBuild {
   packages: readonly string[];
 }
 
-// Resolution is done against the base's dpkg status, so the repository holds exactly what a host lacks.
+// Resolution is done against the base's dpkg status, so what is downloaded is exactly what a host lacks.
 export async function buildRepo(b: RepoBuild, log: (line: string) => void): Promise<number> {
   await mkdir(b.repoDir, { recursive: true });
   const apt = await writePrivateApt({ dir: b.aptDir, release: b.release, mirrors: b.mirrors, status: join(b.baseRootfs, "var/lib/dpkg/status"), archives: b.repoDir });

@@ -51,6 +51,20 @@ export function upgradeScript(repo: string): string {
   ].join("\n");
 }
 
+// apt lists the packages it could not upgrade (a dependency missing from the repository) under this heading,
+// indented, one or more per line.
+export function keptBack(aptOutput: string): string[] {
+  const lines = aptOutput.split("\n");
+  const start = lines.findIndex((l) => /^The following packages have been kept back:/.test(l));
+  if (start < 0) return [];
+  const out: string[] = [];
+  for (const l of lines.slice(start + 1)) {
+    if (!/^\s/.test(l)) break;
+    out.push(...l.trim().split(/\s+/).filter(Boolean));
+  }
+  return out;
+}
+
 // An upgrade goes forward only: supported releases are listed oldest first.
 export function checkUpgrade(from: string, to: string): void {
   const order = supportedReleases();
@@ -79,7 +93,10 @@ export async function labUpgrade(hostName: string, options: LabUpgradeOptions): 
     const output = `${r.stdout}\n${r.stderr}`;
     if (r.code !== 0) throw new LabError(`${host.name}: the upgrade to ${to} failed (exit ${r.code}):\n${output.trim().split("\n").slice(-15).join("\n")}`);
     const now = /^release=(\S+)$/m.exec(r.stdout)?.[1] ?? "unknown";
-    if (now !== to) throw new LabError(`${host.name}: after the upgrade /etc/os-release says ${now}, not ${to}`);
+    if (now !== to) {
+      const held = keptBack(r.stdout);
+      throw new LabError(`${host.name}: after the upgrade /etc/os-release says ${now}, not ${to}${held.length ? `; apt kept back: ${held.join(" ")}` : ""}`);
+    }
     if (now !== labStateRelease(state)) host.upgradedTo = now;
     await writeState(paths.labFile, state);
     const summary = /^\d+ upgraded, .*$/m.exec(r.stdout)?.[0] ?? "";

@@ -12,7 +12,7 @@ import { DEFAULT_MIRRORS, machineMirrors, mirrorsFrom, parseSources, releaseSour
 import { renderAptConfig, writePrivateApt } from "../../src/lab/aptConfig.js";
 import { LAB_EXTRA_PACKAGES, labRelease, repoPackages } from "../../src/lab/packages.js";
 import { releaseWithSnapshot, type SnapshotMeta } from "../../src/lab/snapshot.js";
-import { checkUpgrade, upgradeScript } from "../../src/lab/upgrade.js";
+import { checkUpgrade, keptBack, upgradeScript } from "../../src/lab/upgrade.js";
 import { profiles, supportedReleases } from "../../src/profiles/index.js";
 
 const DEB822 = `Types: deb
@@ -167,6 +167,12 @@ describe("lab upgrade", () => {
     assert.match(script, /DEBIAN_FRONTEND=noninteractive UCF_FORCE_CONFFOLD=1/);
     // The only things it does: no reboot, no service handling, no config edits.
     assert.doesNotMatch(script, /reboot|systemctl|sed -i|glance|keystone/);
+  });
+
+  it("names the packages apt kept back when the release did not change", () => {
+    const apt = "Calculating upgrade...\nThe following packages have been kept back:\n  base-files libc6\n  mariadb-server\nThe following packages will be upgraded:\n  glance-api\n";
+    assert.deepEqual(keptBack(apt), ["base-files", "libc6", "mariadb-server"]);
+    assert.deepEqual(keptBack("0 upgraded, 0 newly installed\n"), []);
   });
 
   it("writes a hostile repository path into the source line literally", async () => {
