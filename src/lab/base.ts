@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { run } from "./run.js";
 
@@ -6,14 +6,26 @@ import { run } from "./run.js";
 // has a `deployer` sudoer, and knows only the lab's own apt repository.
 
 export const REPO_MOUNT = "/srv/labrepo";
+// Every host also sees the whole lab cache read-only here, so `lab upgrade` finds another release's repository
+// (even one built after the host booted) without copying it in.
+export const CACHES_MOUNT = "/srv/labcaches";
 export const NETWORK_ENV = "/etc/glance-deploy-lab/network";
 const NETWORK_SCRIPT = "/usr/local/sbin/glance-deploy-lab-network";
 const NETWORK_UNIT = "glance-deploy-lab-network.service";
 
-// mmdebstrap uses the machine's apt configuration (proxy and all) to fetch from Debian's registry.
-export async function buildBaseRootfs(dir: string, release: string, packages: readonly string[]): Promise<void> {
-  await run("mmdebstrap", ["--quiet", "--variant=minbase", `--include=${packages.join(",")}`, release, dir], { timeout: 30 * 60_000 });
+// mmdebstrap uses the machine's apt configuration (proxy and all) to fetch from Debian's registry, from exactly
+// the sources the lab repository is resolved from (release, -updates, -security), so both agree on versions.
+// The base's own .debs are kept and moved into the repository: a host of an older release upgrading to this one
+// (`lab upgrade`) needs every package of the release, libc and systemd included, not only what a base lacks.
+export async function buildBaseRootfs(dir: string, release: string, packages: readonly string[], sources: readonly string[], repoDir: string): Promise<number> {
+  const keepDebs = ["--skip=essential/unlink", "--skip=cleanup/apt/cache"];
+  await run("mmdebstrap", ["--quiet", "--variant=minbase", ...keepDebs, `--include=${packages.join(",")}`, release, dir, ...sources], { timeout: 30 * 60_000 });
+  const archives = join(dir, "var/cache/apt/archives");
+  await mkdir(repoDir, { recursive: true });
+  const debs = (await readdir(archives)).filter((f) => f.endsWith(".deb"));
+  for (const f of debs) await rename(join(archives, f), join(repoDir, f));
   await customiseBase(dir);
+  return debs.length;
 }
 
 // Host-independent configuration; everything per host (name, address, keys) is written at each start.

@@ -1,5 +1,6 @@
 import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { machineMirrors, releaseSources } from "./archive.js";
 import { buildBaseRootfs } from "./base.js";
 import { withFileLock } from "./flock.js";
 import { cacheKey, type CacheSpec } from "./packages.js";
@@ -31,9 +32,15 @@ export async function isCacheComplete(cache: LabCache): Promise<boolean> {
 // What fills a scratch cache directory: base root filesystem and repository (tests substitute a fake).
 export type CacheBuilder = (scratch: string, spec: CacheSpec, log: (line: string) => void) => Promise<number>;
 
+// Both halves come from the release's own suites on the machine's archive hosts; the machine's apt lists and
+// sources are never used (they are another release's on a machine older than the lab).
 const buildCache: CacheBuilder = async (scratch, spec, log) => {
-  await buildBaseRootfs(join(scratch, "rootfs"), spec.release, spec.basePackages);
-  return buildRepo(join(scratch, "repo"), join(scratch, "rootfs"), spec.repoPackages, log);
+  const mirrors = await machineMirrors();
+  const rootfs = join(scratch, "rootfs");
+  const repoDir = join(scratch, "repo");
+  const base = await buildBaseRootfs(rootfs, spec.release, spec.basePackages, releaseSources(spec.release, mirrors), repoDir);
+  log(`lab: base root filesystem made of ${base} packages, kept in the repository`);
+  return buildRepo({ repoDir, baseRootfs: rootfs, release: spec.release, mirrors, aptDir: join(scratch, "apt"), packages: spec.repoPackages }, log);
 };
 
 // Several labs share one cache directory and may start cold at the same moment: the build runs under a lock

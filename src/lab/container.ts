@@ -4,7 +4,7 @@ import { execa } from "execa";
 import { LabError } from "./errors.js";
 import { findContainerInit, isAlive, procRecord, signal, sleep, waitForExit, type ProcRecord } from "./procs.js";
 import { probe } from "./run.js";
-import { REPO_MOUNT } from "./base.js";
+import { CACHES_MOUNT, REPO_MOUNT } from "./base.js";
 
 // One lab host = one systemd-nspawn container booting systemd in its own network namespace.
 
@@ -15,6 +15,8 @@ export interface ContainerSpec {
   machine: string;
   root: string;
   repo: string;
+  // The lab cache root, bound at CACHES_MOUNT.
+  caches: string;
   bridge: string;
   consoleLog: string;
 }
@@ -37,6 +39,7 @@ export function nspawnArgs(spec: ContainerSpec): string[] {
     `--hostname=${spec.name}`,
     `--network-bridge=${spec.bridge}`,
     `--bind-ro=${spec.repo}:${REPO_MOUNT}`,
+    `--bind-ro=${spec.caches}:${CACHES_MOUNT}`,
     "--console=read-only",
     "--link-journal=no",
     "--resolv-conf=off",

@@ -58,6 +58,9 @@ export async function writeHostFiles(root: string, files: HostFiles): Promise<vo
   // waits out its two-minute timeout, during which every new login hangs in session setup (seen as "no
   // answer to SSH keepalives" on freshly cloned fleets). Written at each start so existing caches get it too.
   await put("etc/systemd/logind.conf.d/glance-deploy-lab.conf", "[Login]\nUserStopDelaySec=infinity\n");
+  // pam_env reads it on every SSH and su session and logs a warning when it is missing (a minbase root has none,
+  // a real host's installer writes one). Empty, so no session's environment changes.
+  await put("etc/default/locale", "# glance-deploy lab: no locale set (C); present so pam_env does not warn\n");
 }
 
 // Numeric ids come from the host's own /etc/passwd, not the machine's.

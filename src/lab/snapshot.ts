@@ -9,7 +9,7 @@ import { deletePortOf, hostLinkName } from "./network.js";
 import { hostDirs, labPaths, type LabPaths } from "./paths.js";
 import { isAlive, type ProcRecord } from "./procs.js";
 import { probe } from "./run.js";
-import { readState, writeState } from "./state.js";
+import { labStateRelease, readState, writeState } from "./state.js";
 
 // Snapshots: a stopped host's overlay upper layer kept as a read-only layer, so later labs boot N fresh
 // copies of an already-deployed controller (`labUp({ from })`) instead of deploying again.
@@ -18,6 +18,10 @@ export interface SnapshotMeta {
   name: string;
   // Base cache the layers sit on; a snapshot is useless on another base.
   cacheKey: string;
+  // Debian release of that base (absent in snapshots taken before it was recorded: read it from cacheKey).
+  release?: string;
+  // The release the host ran when it was taken, if `lab upgrade` had moved it past the base's.
+  upgradedTo?: string;
   // Overlay lower layers above the base, top first; the first is this snapshot's own.
   layers: string[];
   takenFrom: string;
@@ -37,6 +41,20 @@ export async function readSnapshot(paths: LabPaths, name: string): Promise<Snaps
   const text = await readFile(join(snapshotDir(paths, name), "meta.json"), "utf8").catch(() => undefined);
   if (text === undefined) throw new UsageError(`no lab snapshot "${name}" in ${paths.snapshots}`);
   return JSON.parse(text) as SnapshotMeta;
+}
+
+// The release a snapshot's base was built for; `lab up --from` boots it on that release's cache only.
+export function snapshotRelease(meta: Pick<SnapshotMeta, "release" | "cacheKey">): string {
+  return labStateRelease(meta);
+}
+
+// `lab up`'s release with a snapshot: the snapshot's own unless asked for, and never another one.
+export function releaseWithSnapshot(meta: SnapshotMeta, asked: string | undefined): string {
+  const taken = snapshotRelease(meta);
+  if (asked !== undefined && asked !== taken) {
+    throw new UsageError(`snapshot "${meta.name}" was taken on a Debian ${taken} lab and cannot boot as ${asked}: leave out --release (it follows the snapshot) or take a ${asked} snapshot`);
+  }
+  return taken;
 }
 
 // Every snapshot in this state directory, for listing and for the in-use check.
@@ -80,6 +98,8 @@ export async function labSnapshot(hostName: string, snapshotName: string, option
     const meta: SnapshotMeta = {
       name: snapshotName,
       cacheKey: state.cacheKey,
+      release: labStateRelease(state),
+      ...(host.upgradedTo ? { upgradedTo: host.upgradedTo } : {}),
       layers: [layer, ...host.lowers.slice(0, -1)],
       takenFrom: hostName,
       takenAt: new Date().toISOString(),

@@ -11,6 +11,8 @@ export interface HostState {
   address: string;
   // Which layers (top first) the host's overlay was built from; the upper layer is per host.
   lowers: string[];
+  // The Debian release the host runs when `lab upgrade` moved it past the lab's base release.
+  upgradedTo?: string;
   nspawn?: ProcRecord;
   init?: ProcRecord;
 }
@@ -21,6 +23,8 @@ export interface LabState {
   bridge: string;
   gateway: string;
   cacheKey: string;
+  // Debian release of the base (absent in records of older labs, which were all bookworm: see labStateRelease).
+  release?: string;
   // Snapshot the hosts were cloned from, if any.
   from?: string;
   controllerPerHost: boolean;
@@ -28,6 +32,11 @@ export interface LabState {
   key: string;
   knownHosts: string;
   hosts: HostState[];
+}
+
+// A cache key starts with its release (see cacheKey), which dates records written before the release was.
+export function labStateRelease(state: Pick<LabState, "release" | "cacheKey">): string {
+  return state.release ?? state.cacheKey.split("-")[0]!;
 }
 
 // A missing or unreadable record means "no lab known", never an error: cleanup must still be possible.

@@ -2,7 +2,7 @@ import { connect } from "node:net";
 import { labPaths, type LabPaths } from "./paths.js";
 import { isAlive } from "./procs.js";
 import { labExec } from "./ssh.js";
-import { readState, type LabState } from "./state.js";
+import { labStateRelease, readState, type LabState } from "./state.js";
 
 export interface HostStatus {
   name: string;
@@ -13,11 +13,15 @@ export interface HostStatus {
   initPid?: number;
   // `systemctl is-system-running` over SSH, or why it could not be asked.
   system: string;
+  // Set when `lab upgrade` moved the host to another release than the lab's.
+  upgradedTo?: string;
 }
 
 export interface LabStatus {
   up: boolean;
   state?: LabState;
+  // Debian release of the lab's base (a host that `lab upgrade` moved on says so in its state's upgradedTo).
+  release?: string;
   hosts: HostStatus[];
 }
 
@@ -37,10 +41,10 @@ export async function labStatus(options: { paths?: LabPaths } = {}): Promise<Lab
           system = r.stdout.trim() || `ssh failed: ${r.stderr.trim().split("\n").pop() ?? r.code}`;
         }
       }
-      return { name: h.name, address: h.address, running, nspawnPid: h.nspawn?.pid, initPid: h.init?.pid, system };
+      return { name: h.name, address: h.address, running, nspawnPid: h.nspawn?.pid, initPid: h.init?.pid, system, ...(h.upgradedTo ? { upgradedTo: h.upgradedTo } : {}) };
     }),
   );
-  return { up: hosts.some((h) => h.running), state, hosts };
+  return { up: hosts.some((h) => h.running), state, release: labStateRelease(state), hosts };
 }
 
 // A cheap pre-check so a dead sshd reads as such instead of as an ssh timeout.

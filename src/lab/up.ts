@@ -10,12 +10,12 @@ import { withLabLock } from "./lock.js";
 import { mountOverlay } from "./mounts.js";
 import { withFileLock } from "./flock.js";
 import { bridgeName, createBridge, machineName, machineNetworks } from "./network.js";
-import { defaultCacheSpec, DEFAULT_RELEASE } from "./packages.js";
+import { defaultCacheSpec, labRelease } from "./packages.js";
 import { hostDirs, labPaths, type LabPaths } from "./paths.js";
 import { ensureOverlaySupport, ensurePrerequisites } from "./prereqs.js";
 import { run } from "./run.js";
 import { ensureSecrets } from "./secrets.js";
-import { readSnapshot } from "./snapshot.js";
+import { readSnapshot, releaseWithSnapshot } from "./snapshot.js";
 import { waitForSystem } from "./ready.js";
 import { writePids, writeState, type HostState, type LabState } from "./state.js";
 import { chooseSubnet, formatSubnet, gatewayAddress, hostAddress, type Subnet } from "./subnet.js";
@@ -28,6 +28,7 @@ export interface LabUpOptions {
   name?: string;
   // IPv4 CIDR; default 10.77.0.0/24 or the first fallback that does not clash with the machine's networks.
   subnet?: string;
+  // Debian release of the hosts (default trixie, Debian's stable; with `from`, the snapshot's).
   release?: string;
   // Boot hosts from this snapshot (see labSnapshot) instead of the clean base.
   from?: string;
@@ -74,6 +75,10 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   });
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const paths = options.paths ?? labPaths();
+  // A snapshot decides the release (a different one asked for is refused) before anything is installed, built,
+  // or torn down: a refused `up` leaves the running lab alone.
+  const snapshot = options.from !== undefined ? await readSnapshot(paths, options.from) : undefined;
+  const release = snapshot ? releaseWithSnapshot(snapshot, options.release) : labRelease(options.release);
   await ensurePrerequisites(log);
   await ensureOverlaySupport();
   return withLabLock(paths.lockFile, async () => {
@@ -83,9 +88,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     // Checked now so a clashing --subnet fails before any build; chosen for real under the network lock below.
     chooseSubnet(options.subnet, await machineNetworks(), bridge);
 
-    const release = options.release ?? DEFAULT_RELEASE;
     const cache = await ensureCache(paths.cache, defaultCacheSpec(release), log, { lockFile: paths.cacheLock });
-    const snapshot = options.from !== undefined ? await readSnapshot(paths, options.from) : undefined;
     if (snapshot && snapshot.cacheKey !== cache.key) {
       throw new UsageError(`snapshot "${options.from}" was taken from base ${snapshot.cacheKey}, but this lab uses ${cache.key}; take it again`);
     }
@@ -108,6 +111,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
         bridge,
         gateway: gatewayAddress(subnet),
         cacheKey: cache.key,
+        release,
         ...(options.from !== undefined ? { from: options.from } : {}),
         controllerPerHost,
         inventory: paths.inventory,
@@ -176,7 +180,7 @@ async function bootHost(paths: LabPaths, state: LabState, host: HostState, repo:
   const d = hostDirs(paths, host.name);
   const pidFile = join(d.dir, "pids.json");
   const machine = host.machine ?? host.name;
-  const nspawn = await startContainer({ name: host.name, machine, root: d.root, repo, bridge: state.bridge, consoleLog: d.console });
+  const nspawn = await startContainer({ name: host.name, machine, root: d.root, repo, caches: paths.cache, bridge: state.bridge, consoleLog: d.console });
   host.nspawn = nspawn;
   await writePids(pidFile, { nspawn });
   const init = await waitForInit(host.name, nspawn, d.console, 30_000);

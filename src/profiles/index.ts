@@ -1,11 +1,13 @@
 import type { HostVars } from "../inventory/vars.js";
 import { bookworm } from "./bookworm.js";
+import { trixie } from "./trixie.js";
 import type { ReleaseProfile } from "./types.js";
 
 export type { ReleaseProfile } from "./types.js";
 
-// One profile per supported Debian release; the inventory's `os_release` enum is checked against the same list.
-export const profiles: Record<string, ReleaseProfile> = { bookworm };
+// One profile per supported Debian release, oldest first; the inventory's `os_release` enum is checked against
+// the same list.
+export const profiles: Record<string, ReleaseProfile> = { bookworm, trixie };
 
 // What `render` assumes when the inventory names no release.
 export const DEFAULT_RELEASE = "bookworm";

@@ -15,7 +15,8 @@ const skip = notRoot ? "e2e tests need root (they build lab hosts)" : false;
 const BIN = new URL("../../dist/src/cli/bin.js", import.meta.url).pathname;
 const HOST = "lab1";
 
-const lab = useTempLab("glance-deploy-e2e-", { hosts: 1, log: () => undefined });
+// Debian 12 explicitly (the lab's default is 13, covered by trixie.e2e.test.ts), so both releases stay tested.
+const lab = useTempLab("glance-deploy-e2e-", { hosts: 1, release: "bookworm", log: () => undefined });
 
 // The CLI as operators run it: a separate process, compiled JS.
 async function cli(args: string[], env: Record<string, string> = {}) {

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { labDown, labExec, labSnapshots, labSnapshot, labUp, labPaths, type LabPaths, type LabState } from "../../src/lab/index.js";
+import { DEFAULT_LAB_RELEASE, labDown, labExec, labSnapshots, labSnapshot, labUp, labPaths, type LabPaths, type LabState } from "../../src/lab/index.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const BIN = join(ROOT, "dist/src/cli/bin.js");
@@ -29,8 +29,8 @@ function contentKey(): string {
 }
 
 // Deploys the playbooks on a fresh host with services bound to the name `controller`, then snapshots it.
-async function buildSnapshot(paths: LabPaths, name: string, playbooks: string[]): Promise<void> {
-  const state = await labUp({ hosts: 1, paths, log: () => undefined });
+async function buildSnapshot(paths: LabPaths, name: string, playbooks: string[], release: string): Promise<void> {
+  const state = await labUp({ hosts: 1, release, paths, log: () => undefined });
   const inventory = join(paths.state, "inventory.converged.yaml");
   writeFileSync(inventory, readFileSync(state.inventory, "utf8").replace(/management_address: \S+/g, "management_address: controller"));
   for (const playbook of playbooks) {
@@ -46,6 +46,8 @@ export interface ConvergedLabOptions {
   fromHosts?: number;
   // How many of the first hosts are in the inventory's `controller` group (default: all of them).
   controllers?: number;
+  // Debian release of the converged controller (default: the lab's, trixie); each release has its own snapshot.
+  release?: string;
 }
 
 // `hosts` lab hosts. By default every one is a clone of a converged controller, answering as `controller` on its
@@ -54,18 +56,21 @@ export interface ConvergedLabOptions {
 // "everything but glance").
 export async function convergedLab(hosts = 1, playbooks: string[] = ["site"], options: ConvergedLabOptions = {}): Promise<ConvergedLab> {
   const paths = labPaths({ ...process.env, GLANCE_DEPLOY_LAB_STATE: STATE });
+  const release = options.release ?? DEFAULT_LAB_RELEASE;
   // Snapshot names allow a-z, 0-9, ".", "_", "-".
   const stage = playbooks.join("_");
-  const name = `${stage}-${contentKey()}`;
+  const name = `${stage}-${release}-${contentKey()}`;
   const existing = await labSnapshots(paths);
   if (!existing.some((s) => s.name === name)) {
     await labDown({ paths, graceMs: 0 }).catch(() => undefined);
-    // Older snapshots of this stage are for code that no longer exists; free their disk.
-    for (const old of existing.filter((s) => s.name.startsWith(`${stage}-`))) rmSync(join(paths.snapshots, old.name), { recursive: true, force: true });
-    await buildSnapshot(paths, name, playbooks);
+    // Older snapshots of this stage and release (or named before releases were) are for code that no longer
+    // exists; free their disk. The other release's snapshot stays.
+    const stale = (n: string) => n.startsWith(`${stage}-${release}-`) || new RegExp(`^${stage}-[0-9a-f]{12}$`).test(n);
+    for (const old of existing.filter((s) => stale(s.name))) rmSync(join(paths.snapshots, old.name), { recursive: true, force: true });
+    await buildSnapshot(paths, name, playbooks, release);
   }
   const { fromHosts, controllers = hosts } = options;
-  const state = await labUp({ hosts, from: name, fromHosts, controllers, paths, log: () => undefined });
+  const state = await labUp({ hosts, release, from: name, fromHosts, controllers, paths, log: () => undefined });
   return {
     state,
     paths,

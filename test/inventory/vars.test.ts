@@ -152,9 +152,10 @@ describe("variable sections", () => {
 
 describe("os_release and database_host", () => {
   it("os_release accepts a supported release and names them all when it refuses one", () => {
-    assert.deepEqual(SUPPORTED_RELEASES, ["bookworm"]);
+    assert.deepEqual(SUPPORTED_RELEASES, ["bookworm", "trixie"]);
     assert.equal(varsBlockSchema.parse({ os_release: "bookworm" }).os_release, "bookworm");
-    const result = varsBlockSchema.safeParse({ os_release: "trixie" });
+    assert.equal(varsBlockSchema.parse({ os_release: "trixie" }).os_release, "trixie");
+    const result = varsBlockSchema.safeParse({ os_release: "sid" });
     assert.ok(!result.success);
     const issue = result.error.issues[0]!;
     assert.deepEqual(issue.path, ["os_release"]);

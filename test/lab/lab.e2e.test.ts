@@ -59,6 +59,14 @@ describe("lab e2e: one host", { skip, timeout: TIMEOUT }, () => {
     assert.ok(status === "running" || status === "degraded", `systemctl is-system-running said ${JSON.stringify(status)}`);
     assert.equal((await sh("lab1", "readlink /proc/1/exe")).trim(), "/usr/lib/systemd/systemd");
     assert.equal((await sh("lab1", "systemctl is-active ssh")).trim(), "active");
+    assert.match(await sh("lab1", "cat /etc/os-release"), /^VERSION_CODENAME=trixie$/m, "Debian's stable is the default");
+    assert.equal(state.release, "trixie");
+  });
+
+  it("sees the lab cache read-only (what lab upgrade installs from), its own repository among it", async () => {
+    const key = state.cacheKey;
+    await sh("lab1", `test -r /srv/labcaches/${key}/repo/Packages`);
+    assert.notEqual((await labExec("lab1", `touch /srv/labcaches/${key}/x`)).code, 0, "the cache must be read-only inside");
   });
 
   it("has a deployer user with passwordless sudo and maps controller to the host", async () => {
@@ -91,10 +99,12 @@ describe("lab e2e: one host", { skip, timeout: TIMEOUT }, () => {
     assert.equal(r.exitCode, 0, r.stderr);
   });
 
-  it("cleans a stale lab on the next up: the old containers are gone, the new host starts clean", async () => {
+  it("cleans a stale lab on the next up: the old containers are gone, the new host starts clean (as Debian 12)", async () => {
     const old = state;
     await sh("lab1", "touch /root/left-by-first-lab");
-    state = await labUp({ hosts: 1 });
+    state = await labUp({ hosts: 1, release: "bookworm" });
+    assert.match(await sh("lab1", "cat /etc/os-release"), /^VERSION_CODENAME=bookworm$/m);
+    assert.equal((await labStatus()).release, "bookworm");
     for (const h of old.hosts) assert.equal(await isAlive(h.init), false, `old ${h.name} init still alive`);
     assert.notEqual(state.hosts[0]!.init!.pid, old.hosts[0]!.init!.pid);
     assert.notEqual((await labExec("lab1", "test -e /root/left-by-first-lab")).code, 0, "a new lab must start from a fresh copy");

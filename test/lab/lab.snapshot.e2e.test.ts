@@ -1,5 +1,5 @@
 // Snapshots for real: a host with MariaDB and data is powered off cleanly, its disk kept, and two fresh
-// clones boot from it, each its own `controller`, with its own address and host key.
+// clones boot from it, each its own `controller`, with its own address and host key; the snapshot keeps its release.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { before, describe, it } from "node:test";
@@ -29,6 +29,7 @@ describe("lab e2e: snapshots", { skip, timeout: TIMEOUT }, () => {
     await sh("lab1", `mysql -e "CREATE DATABASE snap; CREATE TABLE snap.t (v VARCHAR(20)); INSERT INTO snap.t VALUES ('kept')"`);
     const meta = await labSnapshot("lab1", "mariadb");
     assert.equal(meta.takenFrom, "lab1");
+    assert.equal(meta.release, "trixie", "the snapshot records the lab's (default) release");
     clones = await labUp({ hosts: 2, from: "mariadb" });
   }, { timeout: TIMEOUT });
 
@@ -63,6 +64,11 @@ describe("lab e2e: snapshots", { skip, timeout: TIMEOUT }, () => {
     assert.equal(keys.size, 2);
     const doc = parse(await readFile(clones.inventory, "utf8"));
     assert.deepEqual(Object.keys(doc.all.children.controller.hosts), ["lab1", "lab2"]);
+  });
+
+  it("refuses to boot the snapshot as another release, leaving the running clones alone", async () => {
+    await assert.rejects(labUp({ hosts: 1, from: "mariadb", release: "bookworm" }), (e: unknown) => e instanceof UsageError && /Debian trixie lab and cannot boot as bookworm/.test(e.message));
+    for (const h of clones.hosts) assert.equal((await sh(h.name, "hostname")).trim(), h.name);
   });
 
   it("keeps a snapshot that is in use, and deletes it once nothing builds on it", async () => {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { UsageError } from "../../src/errors.js";
 import { renderKnownHosts } from "../../src/lab/keys.js";
-import { cacheKey, defaultCacheSpec, REPO_PACKAGES } from "../../src/lab/packages.js";
+import { cacheKey, defaultCacheSpec, repoPackages } from "../../src/lab/packages.js";
 import { labPaths } from "../../src/lab/paths.js";
 import { ensureSecrets, generateSecret, HOSTILE_CHARACTERS, SECRET_NAMES } from "../../src/lab/secrets.js";
 import { chooseSubnet, formatSubnet, gatewayAddress, hostAddress, parseSubnet } from "../../src/lab/subnet.js";
@@ -158,22 +158,27 @@ describe("lab locks", () => {
 });
 
 describe("lab cache key", () => {
-  it("is stable for the same release and packages in any order", () => {
-    const spec = defaultCacheSpec();
-    assert.equal(cacheKey(spec), cacheKey({ ...spec, repoPackages: [...spec.repoPackages].reverse() }));
-    assert.match(cacheKey(spec), /^bookworm-[0-9a-f]{16}$/);
+  it("is stable for the same release and packages in any order, and names the release", () => {
+    for (const release of ["bookworm", "trixie"]) {
+      const spec = defaultCacheSpec(release);
+      assert.equal(cacheKey(spec), cacheKey({ ...spec, repoPackages: [...spec.repoPackages].reverse() }));
+      assert.match(cacheKey(spec), new RegExp(`^${release}-[0-9a-f]{16}$`));
+    }
+    assert.equal(defaultCacheSpec().release, "trixie", "Debian's stable is the default");
   });
 
   it("changes when the package list or release changes", () => {
-    const spec = defaultCacheSpec();
+    const spec = defaultCacheSpec("bookworm");
     assert.notEqual(cacheKey(spec), cacheKey({ ...spec, repoPackages: [...spec.repoPackages, "htop"] }));
     assert.notEqual(cacheKey(spec), cacheKey({ ...spec, basePackages: spec.basePackages.slice(1) }));
     assert.notEqual(cacheKey(spec), cacheKey(defaultCacheSpec("trixie")));
   });
 
-  it("covers every package the playbooks install", () => {
-    for (const p of ["mariadb-server", "python3-pymysql", "memcached", "python3-memcache", "keystone", "glance", "python3-openstackclient", "python3-glanceclient", "qemu-utils", "curl", "python3-apt"]) {
-      assert.ok((REPO_PACKAGES as readonly string[]).includes(p), p);
+  it("covers every package the playbooks install, on each release", () => {
+    for (const release of ["bookworm", "trixie"]) {
+      for (const p of ["mariadb-server", "python3-pymysql", "memcached", "python3-memcache", "keystone", "glance", "python3-openstackclient", "python3-glanceclient", "qemu-utils", "curl", "python3-apt"]) {
+        assert.ok(repoPackages(release).includes(p), `${release}: ${p}`);
+      }
     }
   });
 });
