@@ -59,7 +59,10 @@ export class Redactor {
 function encodedForms(secret: string): string[] {
   const url = urlComponent(secret);
   // quote(): how a secret reads in a shell file such as admin-openrc ('…'"'"'…' when it holds a quote).
-  return [...new Set([secret, encodeURIComponent(secret), url, url.replaceAll("%", () => "%%"), secret.replaceAll("$", () => "$$"), quote(secret)])];
+  // JSON.stringify(secret) without its quotes: how it reads inside a JSON body (e.g. a Keystone request listed
+  // among a change's actions) when it holds `"`, `\` or a control character.
+  const json = JSON.stringify(secret).slice(1, -1);
+  return [...new Set([secret, encodeURIComponent(secret), url, url.replaceAll("%", () => "%%"), secret.replaceAll("$", () => "$$"), quote(secret), json])];
 }
 
 function buildPattern(secrets: string[]): RegExp | undefined {
