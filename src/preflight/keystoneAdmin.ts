@@ -1,5 +1,8 @@
 import { keystoneUserRowFact } from "../facts/keystone.js";
+import { unitStateFact } from "../facts/services.js";
 import { joinUrl, tunnelRequest } from "../http/tunnel.js";
+import { profileFor } from "../profiles/index.js";
+import { waitHttp } from "../tasks/waitHttp.js";
 import type { Preflight, TaskContext } from "../plan/types.js";
 
 // Keystone's bootstrap sets the admin's password to whatever it is given. Run over an existing admin with
@@ -55,15 +58,22 @@ export function adminRefusal(ctx: TaskContext, state: AdminState): string | unde
 
 export const keystoneAdminPassword: Preflight = {
   name: "Keystone admin password matches keystone_admin_password",
+  facts: (v) => [unitStateFact(profileFor(v).units.keystone)],
   async run(ctx) {
     // The bootstrap runs on the first host of the play; Keystone's state is the same seen from any other.
     if (ctx.group.hosts[0]?.name !== ctx.host.name) return;
-    // A host where Keystone does not answer yet (blank, stopped) has no admin to protect now; the bootstrap
-    // task asks again once Keystone runs.
-    const up = await tunnelRequest(ctx.t, joinUrl(ctx.vars.keystone_url, "v3"), { timeoutMs: 5000 })
+    // A host where Keystone is not installed or not running has no admin to protect now; the bootstrap task
+    // asks again once Keystone runs. One that runs but is still loading its workers (a fresh boot) is waited for.
+    const version = joinUrl(ctx.vars.keystone_url, "v3");
+    const up = await tunnelRequest(ctx.t, version, { timeoutMs: 5000 })
       .then((r) => r.status === 200)
       .catch(() => false);
-    if (!up) return;
+    if (!up) {
+      const unit = ctx.profile.units.keystone;
+      const state = await ctx.facts.get(unitStateFact(unit));
+      if (state.load !== "loaded" || !["active", "activating", "reloading"].includes(state.active)) return;
+      await waitHttp(ctx, version, { accept: [200], timeoutS: ctx.vars.service_start_timeout, unit });
+    }
     const refusal = adminRefusal(ctx, await adminState(ctx));
     if (refusal) throw new Error(refusal);
   },

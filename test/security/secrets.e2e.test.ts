@@ -31,7 +31,8 @@ const WATCH = ["/etc/glance/glance-api.conf", "/etc/keystone/keystone.conf", "/r
 function hostileInventory(name: string, overrides: Partial<typeof secrets> = {}): string {
   const values = { ...secrets, ...overrides };
   for (const [k, v] of Object.entries(values)) writeFileSync(join(work, `${name}-${k}`), v, { mode: 0o600 });
-  return variant(lab, name, {}, (text) =>
+  // The admin's password changes too: asked for explicitly, as an operator must.
+  return variant(lab, name, { keystone_admin_password_reset: "true" }, (text) =>
     text.replace(/(\w+_password): \{ file: [^}]+\}/g, (line, key: string) => (key in values ? `${key}: { file: ${join(work, `${name}-${key}`)} }` : line)),
   );
 }
