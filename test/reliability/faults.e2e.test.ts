@@ -134,8 +134,9 @@ describe("faults on a lab host", { skip, timeout: 15 * 60_000 }, () => {
       const p = start(["deploy", "--inventory", inventory, "--playbook", "glance", "--json"]);
       await until("apt-get waiting on the host", async () => (await lab().exec(HOST, "pgrep -x apt-get")).code === 0);
       assert.ok(!(await hostLockFree(lab(), HOST)), "the run holds the host lock");
-      // The sshd process serving the tool's connection: apt-get's nearest sshd ancestor.
-      await sh(lab(), HOST, 'p=$(pgrep -o -x apt-get); while [ "$(ps -o comm= -p "$p")" != sshd ]; do p=$(ps -o ppid= -p "$p" | tr -d " "); done; kill -9 "$p"');
+      // The sshd process serving the tool's connection: apt-get's nearest sshd ancestor (OpenSSH 9.8+, Debian 13,
+      // serves each connection from an `sshd-session` process; killing the listening `sshd` cuts nothing).
+      await sh(lab(), HOST, 'p=$(pgrep -o -x apt-get); until c=$(ps -o comm= -p "$p"); [ "$c" = sshd-session ] || [ "$c" = sshd ]; do p=$(ps -o ppid= -p "$p" | tr -d " "); done; kill -9 "$p"');
       const r = await p;
       const out = { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
       assert.equal(out.code, 4, out.stderr);
